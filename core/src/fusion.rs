@@ -1,0 +1,15 @@
+//! Late fusion: combine several members' class probabilities into one.
+//! Anything learnt (weights, a meta-classifier) is learnt on validation speakers only.
+
+use crate::Result;
+
+/// Per member, per utterance, per class probabilities: `members[m][u][c]`.
+pub type MemberProbs<'a> = &'a [Vec<Vec<f32>>];
+
+/// A fusion strategy.
+pub trait Fusion: Send {
+    /// Learn from the members' probabilities on the validation set and its labels.
+    fn fit(&mut self, members: MemberProbs<'_>, labels: &[usize]) -> Result<()>;
+    /// Combine the members' probabilities into one distribution per utterance.
+    fn combine(&self, members: MemberProbs<'_>) -> Result<Vec<Vec<f32>>>;
+}

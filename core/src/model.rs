@@ -1,0 +1,60 @@
+//! Models: trained on the training speakers, selected on the validation speakers,
+//! asked for class probabilities on the test speakers.
+
+use crate::events::{EventSink, StopHandle};
+use crate::features::Features;
+use crate::Result;
+use std::path::Path;
+
+/// A labelled set of utterances as a model sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct LabeledSet<'a> {
+    /// One input per utterance.
+    pub inputs: &'a [&'a Features],
+    /// Class index per utterance.
+    pub labels: &'a [usize],
+    /// Speaker per utterance (for per-speaker normalisation).
+    pub speakers: &'a [&'a str],
+    /// Valence/arousal/dominance per utterance, where the corpus has them.
+    pub vad: &'a [Option<[f32; 3]>],
+    /// Class names; their count is the number of outputs.
+    pub classes: &'a [String],
+}
+
+impl LabeledSet<'_> {
+    /// Number of utterances.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True when the set has no utterance.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+/// What a model gets besides its data while fitting.
+pub struct FitContext<'a> {
+    /// Where to report losses and validation metrics.
+    pub events: &'a mut dyn EventSink,
+    /// Checked between batches/trees; when set, `fit` returns [`crate::Error::Stopped`].
+    pub stop: &'a StopHandle,
+    /// Seed for everything random in this fit (derived from the experiment seed, fold, model).
+    pub seed: u64,
+    /// Fold index, for events.
+    pub fold: usize,
+    /// The model's id in the experiment, for events.
+    pub model_id: &'a str,
+}
+
+/// A trainable classifier (optionally with dimensional outputs).
+pub trait Model: Send {
+    /// Train on `train`; use `valid` only for model selection (early stopping etc.).
+    fn fit(&mut self, train: &LabeledSet<'_>, valid: &LabeledSet<'_>, ctx: &mut FitContext<'_>) -> Result<()>;
+    /// Class probabilities per input, each row summing to 1.
+    fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>>;
+    /// Write the fitted model to `path` (a file the model owns).
+    fn save(&self, path: &Path) -> Result<()>;
+    /// Restore a model written by [`Model::save`].
+    fn load(&mut self, path: &Path) -> Result<()>;
+}

@@ -1,0 +1,181 @@
+//! Panic-catching wrappers, compiled into each plugin through generics.
+//!
+//! `catch_unwind` only works within one copy of `std`; a cdylib has its own, so the
+//! catching must run in the plugin's code. Everything here is generic over the component
+//! type (hence monomorphised in the plugin) or called from such code.
+
+use super::registry::{Component, ComponentInfo, ComponentKind, ExtractorFactory, FusionFactory, ModelFactory};
+use super::registry::{ExtractorComponent, FusionComponent, ModelComponent, Registrar};
+use crate::features::{Audio, FeatureInfo, Features};
+use crate::fusion::MemberProbs;
+use crate::model::{FitContext, LabeledSet};
+use crate::{Error, FeatureExtractor, Fusion, Model, Result};
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Replace this `std`'s panic hook by one that records the message and location instead of
+/// printing them (printing would tear a terminal dashboard). Called by `export_plugin!`.
+pub fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let msg = payload_text(info.payload());
+            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+        }));
+    });
+}
+
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// Errors that hold no pointer into plugin code pass through; an I/O error (which may box
+/// a plugin-defined source) is flattened to text.
+fn flatten(plugin: &str, component: &str, during: &'static str, e: Error) -> Error {
+    match e {
+        Error::Io { .. } => Error::Plugin {
+            plugin: plugin.into(),
+            component: component.into(),
+            during,
+            message: e.to_string(),
+        },
+        other => other,
+    }
+}
+
+/// Run `f`, turning a panic into [`Error::PluginPanic`] and flattening errors.
+pub fn guarded<T>(plugin: &str, component: &str, during: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(flatten(plugin, component, during, e)),
+        Err(payload) => {
+            let message = LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| payload_text(payload.as_ref()));
+            Err(Error::PluginPanic { plugin: plugin.into(), component: component.into(), during, message })
+        }
+    }
+}
+
+/// Call a plugin's registration function, catching a panic in it.
+pub fn register_guarded(r: &mut Registrar, register: fn(&mut Registrar)) {
+    let plugin = r.plugin().to_string();
+    if let Err(e) = guarded(&plugin, "plugin", "register", || {
+        register(r);
+        Ok(())
+    }) {
+        r.failure = Some(e);
+    }
+}
+
+fn parse_params<C: Component>(plugin: &str, text: &str) -> Result<C::Params> {
+    toml::from_str::<C::Params>(text).map_err(|e| Error::Config {
+        file: format!("parameters of `{}` (plugin `{plugin}`)", C::NAME),
+        key: e.span().map(|s| text.get(s).unwrap_or("-").to_string()).unwrap_or_else(|| "-".into()),
+        message: e.message().to_string(),
+    })
+}
+
+fn info_of<C: Component>(kind: ComponentKind) -> ComponentInfo {
+    ComponentInfo {
+        name: C::NAME.into(),
+        kind,
+        summary: C::SUMMARY.into(),
+        defaults: toml::to_string(&C::Params::default()).unwrap_or_else(|e| format!("# cannot show defaults: {e}")),
+        params: C::PARAMS_HELP.iter().map(|(k, h)| (k.to_string(), h.to_string())).collect(),
+    }
+}
+
+macro_rules! factory {
+    ($name:ident, $bound:ident, $factory:ident, $guarded:ident, $obj:ident, $kind:expr) => {
+        pub(crate) struct $name<C> {
+            plugin: String,
+            _c: PhantomData<fn() -> C>,
+        }
+        impl<C> $name<C> {
+            pub(crate) fn new(plugin: &str) -> Self {
+                Self { plugin: plugin.to_string(), _c: PhantomData }
+            }
+        }
+        impl<C: $bound> $factory for $name<C> {
+            fn info(&self) -> ComponentInfo {
+                info_of::<C>($kind)
+            }
+            fn create(&self, params: &str) -> Result<Box<dyn $obj>> {
+                let plugin = self.plugin.clone();
+                guarded(&self.plugin, C::NAME, "new", || {
+                    let p = parse_params::<C>(&plugin, params)?;
+                    Ok(Box::new($guarded { inner: C::new(p)?, plugin }) as Box<dyn $obj>)
+                })
+            }
+        }
+    };
+}
+
+factory!(ExtractorFactoryImpl, ExtractorComponent, ExtractorFactory, GuardedExtractor, FeatureExtractor, ComponentKind::Extractor);
+factory!(ModelFactoryImpl, ModelComponent, ModelFactory, GuardedModel, Model, ComponentKind::Model);
+factory!(FusionFactoryImpl, FusionComponent, FusionFactory, GuardedFusion, Fusion, ComponentKind::Fusion);
+
+struct GuardedExtractor<C> {
+    inner: C,
+    plugin: String,
+}
+
+impl<C: ExtractorComponent> FeatureExtractor for GuardedExtractor<C> {
+    fn info(&self) -> Result<FeatureInfo> {
+        guarded(&self.plugin, C::NAME, "info", || self.inner.info())
+    }
+    fn extract(&self, audio: &Audio) -> Result<Features> {
+        guarded(&self.plugin, C::NAME, "extract", || self.inner.extract(audio))
+    }
+}
+
+struct GuardedModel<C> {
+    inner: C,
+    plugin: String,
+}
+
+impl<C: ModelComponent> Model for GuardedModel<C> {
+    fn fit(&mut self, train: &LabeledSet<'_>, valid: &LabeledSet<'_>, ctx: &mut FitContext<'_>) -> Result<()> {
+        let inner = &mut self.inner;
+        guarded(&self.plugin, C::NAME, "fit", || inner.fit(train, valid, ctx))
+    }
+    fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
+        guarded(&self.plugin, C::NAME, "predict_proba", || self.inner.predict_proba(inputs))
+    }
+    fn save(&self, path: &Path) -> Result<()> {
+        guarded(&self.plugin, C::NAME, "save", || self.inner.save(path))
+    }
+    fn load(&mut self, path: &Path) -> Result<()> {
+        let inner = &mut self.inner;
+        guarded(&self.plugin, C::NAME, "load", || inner.load(path))
+    }
+}
+
+struct GuardedFusion<C> {
+    inner: C,
+    plugin: String,
+}
+
+impl<C: FusionComponent> Fusion for GuardedFusion<C> {
+    fn fit(&mut self, members: MemberProbs<'_>, labels: &[usize]) -> Result<()> {
+        let inner = &mut self.inner;
+        guarded(&self.plugin, C::NAME, "fit", || inner.fit(members, labels))
+    }
+    fn combine(&self, members: MemberProbs<'_>) -> Result<Vec<Vec<f32>>> {
+        guarded(&self.plugin, C::NAME, "combine", || self.inner.combine(members))
+    }
+}

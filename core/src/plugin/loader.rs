@@ -1,0 +1,297 @@
+//! Finding, handshaking and loading plugin libraries; looking components up by name.
+
+use super::abi::{PluginDeclaration, ABI_MAGIC, CORE_VERSION, INTERFACE_HASH, RUSTC_VERSION};
+use super::registry::{ComponentInfo, ComponentKind, Registrar};
+use crate::suggest::closest;
+use crate::{Error, FeatureExtractor, Fusion, Model, Result};
+use libloading::Library;
+use std::ffi::{c_char, CStr};
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// File name prefix of plugin libraries found by directory scan (`libserlab_forest.so`).
+const PREFIX: &str = if cfg!(windows) { "serlab_" } else { "libserlab_" };
+
+/// A trait object created by a plugin, holding its library alive.
+///
+/// Field order matters: `inner` is dropped before `_lib`, so the vtable is still mapped.
+pub struct Hosted<T: ?Sized> {
+    inner: Box<T>,
+    _lib: Option<Arc<Library>>,
+    /// The plugin that made it.
+    pub plugin: String,
+}
+
+impl<T: ?Sized> Deref for Hosted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: ?Sized> DerefMut for Hosted<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+/// A plugin whose handshake succeeded and whose components are registered.
+pub struct LoadedPlugin {
+    /// Declared name.
+    pub name: String,
+    /// Declared version.
+    pub version: String,
+    /// Library file, or `None` for components compiled into the host.
+    pub path: Option<PathBuf>,
+    registrar: Registrar,
+    // Dropped after `registrar`, whose factories live in the library.
+    lib: Option<Arc<Library>>,
+}
+
+impl LoadedPlugin {
+    /// Self-descriptions of the plugin's components.
+    pub fn components(&self) -> Vec<ComponentInfo> {
+        self.registrar.components()
+    }
+}
+
+/// A library that was found but not loaded, and why.
+#[derive(Debug)]
+pub struct Refusal {
+    /// The library file.
+    pub path: PathBuf,
+    /// Why it was refused.
+    pub error: Error,
+}
+
+/// All loaded plugins, and the libraries refused on the way.
+#[derive(Default)]
+pub struct PluginSet {
+    /// Plugins in load order; on a name clash the first one wins.
+    pub plugins: Vec<LoadedPlugin>,
+    /// Libraries that failed the handshake or registration.
+    pub refused: Vec<Refusal>,
+}
+
+/// Where plugins are looked for: next to the executable (and cargo's `deps/` beside it),
+/// every folder of `SERLAB_PLUGIN_PATH`, then `extra` (from the experiment file).
+pub fn search_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(dir) = exe.parent() {
+            dirs.push(dir.to_path_buf());
+            if dir.file_name().is_some_and(|n| n == "deps") {
+                if let Some(up) = dir.parent() {
+                    dirs.push(up.to_path_buf());
+                }
+            } else {
+                dirs.push(dir.join("deps"));
+            }
+        }
+    }
+    if let Some(p) = std::env::var_os("SERLAB_PLUGIN_PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    dirs.extend(extra.iter().cloned());
+    dirs
+}
+
+/// Candidate plugin libraries: for each folder, its `libserlab_*` shared libraries in name
+/// order; a path that is a file is taken as it is, whatever its name.
+pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            out.push(p.clone());
+            continue;
+        }
+        let Ok(rd) = std::fs::read_dir(p) else { continue };
+        let mut found: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|f| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name.starts_with(PREFIX)
+                    && name.ends_with(std::env::consts::DLL_SUFFIX)
+                    && !name.starts_with(&format!("{PREFIX}core"))
+            })
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    out
+}
+
+/// # Safety
+/// `p` must be null or point to a NUL-terminated string.
+unsafe fn c_text(p: *const c_char) -> String {
+    if p.is_null() {
+        return "<missing>".into();
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+fn strip_nul(s: &str) -> &str {
+    s.trim_end_matches('\0')
+}
+
+impl PluginSet {
+    /// Load every plugin found in [`search_dirs`]`(extra)`.
+    pub fn load_default(extra: &[PathBuf]) -> Self {
+        let mut set = PluginSet::default();
+        for path in discover(&search_dirs(extra)) {
+            set.load(&path);
+        }
+        set
+    }
+
+    /// Add components compiled into the host (no library).
+    pub fn add_static(&mut self, name: &str, register: fn(&mut Registrar)) {
+        let mut registrar = Registrar::new(name);
+        register(&mut registrar);
+        self.plugins.push(LoadedPlugin {
+            name: name.into(),
+            version: strip_nul(CORE_VERSION).into(),
+            path: None,
+            registrar,
+            lib: None,
+        });
+    }
+
+    /// Load one library. A refusal is recorded in [`PluginSet::refused`] and returned; a
+    /// library whose plugin name is already loaded is skipped silently (the first found wins).
+    pub fn load(&mut self, path: &Path) -> Option<&Refusal> {
+        match self.try_load(path) {
+            Ok(Some(p)) => {
+                self.plugins.push(p);
+                None
+            }
+            Ok(None) => None,
+            Err(error) => {
+                self.refused.push(Refusal { path: path.to_path_buf(), error });
+                self.refused.last()
+            }
+        }
+    }
+
+    fn try_load(&self, path: &Path) -> Result<Option<LoadedPlugin>> {
+        let load_err = |message: String| Error::PluginLoad { path: path.to_path_buf(), message };
+        // SAFETY: loading a library runs its initialisers; serlab plugins have none beyond
+        // what Rust's std sets up. This is the documented risk of any native plugin system.
+        let lib = unsafe { Library::new(path) }.map_err(|e| load_err(e.to_string()))?;
+        // SAFETY: the symbol is a `PluginDeclaration` static written by `export_plugin!`;
+        // only its `#[repr(C)]` prefix of plain C values is read before the handshake.
+        let decl: &PluginDeclaration = unsafe {
+            let sym = lib
+                .get::<*const PluginDeclaration>(b"serlab_plugin_declaration\0")
+                .map_err(|_| load_err("not a serlab plugin (no `serlab_plugin_declaration` symbol)".into()))?;
+            &**sym
+        };
+        if decl.magic != ABI_MAGIC {
+            return Err(load_err(format!(
+                "plugin declaration format {:#x}, expected {ABI_MAGIC:#x}; rebuild the plugin",
+                decl.magic
+            )));
+        }
+        // SAFETY: the magic matched, so these are NUL-terminated strings from the macro.
+        let (name, version, core, rustc, hash) = unsafe {
+            (
+                c_text(decl.name),
+                c_text(decl.version),
+                c_text(decl.core_version),
+                c_text(decl.rustc_version),
+                c_text(decl.interface_hash),
+            )
+        };
+        if self.plugins.iter().any(|p| p.name == name) {
+            return Ok(None);
+        }
+        let mismatch = |what, plugin_has: String, host_has: &str| Error::PluginMismatch {
+            plugin: name.clone(),
+            path: path.to_path_buf(),
+            what,
+            plugin_has,
+            host_has: strip_nul(host_has).to_string(),
+        };
+        if core != strip_nul(CORE_VERSION) {
+            return Err(mismatch("serlab-core version", core, CORE_VERSION));
+        }
+        if rustc != strip_nul(RUSTC_VERSION) {
+            return Err(mismatch("rustc", rustc, RUSTC_VERSION));
+        }
+        if hash != strip_nul(INTERFACE_HASH) {
+            return Err(mismatch("serlab-core interface", hash, INTERFACE_HASH));
+        }
+        let mut registrar = Registrar::new(&name);
+        (decl.register)(&mut registrar);
+        if let Some(e) = registrar.failure.take() {
+            return Err(e);
+        }
+        Ok(Some(LoadedPlugin { name, version, path: Some(path.to_path_buf()), registrar, lib: Some(Arc::new(lib)) }))
+    }
+
+    fn names(&self, kind: ComponentKind) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .plugins
+            .iter()
+            .flat_map(|p| p.components())
+            .filter(|c| c.kind == kind)
+            .map(|c| c.name)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn unknown(&self, kind: ComponentKind, name: &str) -> Error {
+        let names = self.names(kind);
+        Error::UnknownComponent {
+            kind: kind.label(),
+            name: name.into(),
+            suggestion: closest(name, names.iter().map(String::as_str)).map(str::to_string),
+            available: if names.is_empty() { "none (no plugin loaded)".into() } else { names.join(", ") },
+        }
+    }
+
+    /// The self-description of component `name` of `kind`.
+    pub fn info(&self, kind: ComponentKind, name: &str) -> Result<(String, ComponentInfo)> {
+        for p in &self.plugins {
+            if let Some(c) = p.components().into_iter().find(|c| c.kind == kind && c.name == name) {
+                return Ok((p.name.clone(), c));
+            }
+        }
+        Err(self.unknown(kind, name))
+    }
+
+    /// A new feature extractor `name` configured by the TOML table `params`.
+    pub fn extractor(&self, name: &str, params: &str) -> Result<Hosted<dyn FeatureExtractor>> {
+        for p in &self.plugins {
+            if let Some(f) = p.registrar.extractors.iter().find(|f| f.info().name == name) {
+                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+            }
+        }
+        Err(self.unknown(ComponentKind::Extractor, name))
+    }
+
+    /// A new model `name` configured by the TOML table `params`.
+    pub fn model(&self, name: &str, params: &str) -> Result<Hosted<dyn Model>> {
+        for p in &self.plugins {
+            if let Some(f) = p.registrar.models.iter().find(|f| f.info().name == name) {
+                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+            }
+        }
+        Err(self.unknown(ComponentKind::Model, name))
+    }
+
+    /// A new fusion `name` configured by the TOML table `params`.
+    pub fn fusion(&self, name: &str, params: &str) -> Result<Hosted<dyn Fusion>> {
+        for p in &self.plugins {
+            if let Some(f) = p.registrar.fusions.iter().find(|f| f.info().name == name) {
+                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+            }
+        }
+        Err(self.unknown(ComponentKind::Fusion, name))
+    }
+}
