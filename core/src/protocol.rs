@@ -1,1 +1,190 @@
-//! (in progress)
+//! Speaker-independent evaluation protocols.
+//!
+//! Every fold has train, validation and test speakers. Validation speakers are drawn from
+//! the speakers that are not tested in the fold, so model selection never sees the test
+//! fold. [`check_fold`] refuses a fold where a speaker is in both training and test unless
+//! the experiment sets `allow_speaker_overlap`, which is logged loudly.
+
+use crate::{Error, Result};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// The `[protocol]` table of an experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolConfig {
+    /// How test speakers are chosen.
+    pub kind: ProtocolKind,
+    /// Number of folds, for `speaker-folds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folds: Option<usize>,
+    /// Speakers per fold held out of training for model selection and fusion weights.
+    #[serde(default = "one")]
+    pub validation_speakers: usize,
+    /// Allow a speaker in both training and test (not speaker-independent; logged).
+    #[serde(default)]
+    pub allow_speaker_overlap: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// How test speakers are grouped into folds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolKind {
+    /// One fold per speaker (EmoDB's usual protocol).
+    LeaveOneSpeakerOut,
+    /// `folds` speaker-disjoint folds, speakers shuffled by the experiment seed.
+    SpeakerFolds,
+}
+
+impl Default for ProtocolConfig {
+    fn default() -> Self {
+        ProtocolConfig { kind: ProtocolKind::LeaveOneSpeakerOut, folds: None, validation_speakers: 1, allow_speaker_overlap: false }
+    }
+}
+
+/// One fold: who trains, who selects, who is tested.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fold {
+    /// Fold index from 0.
+    pub index: usize,
+    /// Training speakers.
+    pub train: Vec<String>,
+    /// Validation speakers (a subset of the non-test speakers).
+    pub validation: Vec<String>,
+    /// Test speakers.
+    pub test: Vec<String>,
+}
+
+impl ProtocolConfig {
+    /// Build the folds for these speakers (sorted, distinct).
+    pub fn folds(&self, speakers: &[String], seed: u64) -> Result<Vec<Fold>> {
+        let groups: Vec<Vec<String>> = match &self.kind {
+            ProtocolKind::LeaveOneSpeakerOut => speakers.iter().map(|s| vec![s.clone()]).collect(),
+            ProtocolKind::SpeakerFolds => {
+                let folds = &self.folds.ok_or_else(|| Error::Protocol("speaker-folds needs `folds = K`".into()))?;
+                if *folds < 2 || *folds > speakers.len() {
+                    return Err(Error::Protocol(format!(
+                        "speaker-folds needs 2 ≤ folds ≤ speakers; got folds = {folds} for {} speakers",
+                        speakers.len()
+                    )));
+                }
+                let mut order = speakers.to_vec();
+                order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+                let mut g = vec![Vec::new(); *folds];
+                for (i, s) in order.into_iter().enumerate() {
+                    g[i % folds].push(s);
+                }
+                g.iter_mut().for_each(|x| x.sort());
+                g
+            }
+        };
+        if speakers.len() < 2 {
+            return Err(Error::Protocol(format!("need at least 2 speakers, the corpus has {}", speakers.len())));
+        }
+        let mut out = Vec::new();
+        for (index, test) in groups.into_iter().enumerate() {
+            let rest: Vec<String> = speakers.iter().filter(|s| !test.contains(s)).cloned().collect();
+            if self.validation_speakers >= rest.len() {
+                return Err(Error::Protocol(format!(
+                    "validation_speakers = {} leaves no training speaker in fold {index} ({} non-test speakers)",
+                    self.validation_speakers,
+                    rest.len()
+                )));
+            }
+            // Rotate through the remaining speakers so each serves as validation in turn,
+            // starting just after the test speakers in sorted order.
+            let first = speakers.iter().position(|s| s == &test[0]).unwrap_or(0);
+            let start = rest.iter().position(|s| s > &speakers[first]).unwrap_or(0);
+            let validation: Vec<String> =
+                (0..self.validation_speakers).map(|k| rest[(start + k) % rest.len()].clone()).collect();
+            let train = rest.into_iter().filter(|s| !validation.contains(s)).collect();
+            let fold = Fold { index, train, validation, test };
+            check_fold(&fold, self.allow_speaker_overlap)?;
+            out.push(fold);
+        }
+        Ok(out)
+    }
+}
+
+/// Refuse a fold where a test speaker also trains or validates, unless allowed.
+pub fn check_fold(fold: &Fold, allow_overlap: bool) -> Result<()> {
+    let leaked: Vec<&String> = fold.test.iter().filter(|s| fold.train.contains(s) || fold.validation.contains(s)).collect();
+    if !leaked.is_empty() && !allow_overlap {
+        return Err(Error::Protocol(format!(
+            "fold {}: speaker(s) {} are in both training and test; this is not speaker-independent \
+             (set protocol.allow_speaker_overlap = true to allow it explicitly)",
+            fold.index,
+            leaked.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if fold.test.is_empty() || fold.train.is_empty() {
+        return Err(Error::Protocol(format!("fold {} has no training or no test speaker", fold.index)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spk(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{:02}", i + 3)).collect()
+    }
+
+    #[test]
+    fn loso_has_one_fold_per_speaker_and_no_overlap() {
+        let s = spk(10);
+        let folds = ProtocolConfig::default().folds(&s, 1).unwrap();
+        assert_eq!(folds.len(), 10);
+        for f in &folds {
+            assert_eq!(f.test.len(), 1);
+            assert_eq!(f.validation.len(), 1);
+            assert_eq!(f.train.len(), 8);
+            for t in &f.test {
+                assert!(!f.train.contains(t) && !f.validation.contains(t));
+            }
+            assert!(f.validation.iter().all(|v| !f.train.contains(v)));
+        }
+        // Every speaker is tested exactly once.
+        let mut tested: Vec<String> = folds.iter().flat_map(|f| f.test.clone()).collect();
+        tested.sort();
+        assert_eq!(tested, s);
+        // Validation rotates: every speaker validates once.
+        let mut val: Vec<String> = folds.iter().flat_map(|f| f.validation.clone()).collect();
+        val.sort();
+        assert_eq!(val, s);
+    }
+
+    #[test]
+    fn speaker_folds_partition_speakers_deterministically() {
+        let s = spk(24);
+        let p = ProtocolConfig { kind: ProtocolKind::SpeakerFolds, folds: Some(6), ..Default::default() };
+        let a = p.folds(&s, 5).unwrap();
+        assert_eq!(a, p.folds(&s, 5).unwrap());
+        assert_ne!(a, p.folds(&s, 6).unwrap());
+        let mut all: Vec<String> = a.iter().flat_map(|f| f.test.clone()).collect();
+        all.sort();
+        assert_eq!(all, s);
+        assert!(a.iter().all(|f| f.test.len() == 4 && f.train.len() == 19));
+    }
+
+    #[test]
+    fn overlapping_fold_is_refused_unless_allowed() {
+        let f = Fold { index: 3, train: vec!["a".into(), "b".into()], validation: vec![], test: vec!["b".into()] };
+        let e = check_fold(&f, false).unwrap_err().to_string();
+        assert!(e.contains("fold 3") && e.contains("b") && e.contains("allow_speaker_overlap"), "{e}");
+        assert!(check_fold(&f, true).is_ok());
+    }
+
+    #[test]
+    fn too_many_validation_speakers_is_an_error() {
+        let p = ProtocolConfig { validation_speakers: 2, ..Default::default() };
+        assert!(p.folds(&spk(3), 0).unwrap_err().to_string().contains("validation_speakers"));
+    }
+}

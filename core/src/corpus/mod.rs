@@ -1,1 +1,109 @@
-//! (in progress)
+//! Corpora: turning a folder in a documented layout into a [`Corpus`].
+//!
+//! Each loader knows one layout; what they share (class selection, skipped-file bookkeeping)
+//! lives here. Files that cannot be used are skipped and listed, never silently dropped.
+
+pub mod emodb;
+pub mod synthetic;
+
+use crate::{Corpus, Error, Result, Utterance};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The `[corpus]` table of an experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CorpusConfig {
+    /// The built-in generated corpus ([`synthetic::SyntheticConfig`]).
+    Synthetic(synthetic::SyntheticConfig),
+    /// Berlin EmoDB in its distribution layout ([`emodb`]).
+    Emodb {
+        /// The folder that holds `wav/`.
+        path: PathBuf,
+        /// Classes to keep, in this order (default: all seven).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<Vec<String>>,
+    },
+}
+
+/// A corpus together with what was left out while loading it.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The usable utterances.
+    pub corpus: Corpus,
+    /// Files or entries left out, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One file or entry left out of a corpus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+impl CorpusConfig {
+    /// Load (or, for the synthetic corpus, generate) the corpus. `cache_root` is where
+    /// generated corpora are written.
+    pub fn load(&self, cache_root: &Path) -> Result<Loaded> {
+        match self {
+            CorpusConfig::Synthetic(c) => synthetic::load(c, cache_root),
+            CorpusConfig::Emodb { path, classes } => emodb::load(path, classes.as_deref()),
+        }
+    }
+}
+
+/// Keep the utterances whose label is in `classes` (in that order), listing the others.
+/// With `None`, all labels in `default_order` that occur are kept.
+pub fn select_classes(
+    name: &str,
+    utterances: Vec<Utterance>,
+    classes: Option<&[String]>,
+    default_order: &[&str],
+    skipped: &mut Vec<Skipped>,
+) -> Result<Corpus> {
+    let classes: Vec<String> = match classes {
+        Some(c) => {
+            for cls in c {
+                if !default_order.contains(&cls.as_str()) {
+                    return Err(Error::config(
+                        "experiment",
+                        "corpus.classes",
+                        format!("`{cls}` is not a class of this corpus; its classes are {}", default_order.join(", ")),
+                    ));
+                }
+            }
+            c.to_vec()
+        }
+        None => default_order
+            .iter()
+            .filter(|c| utterances.iter().any(|u| u.label == **c))
+            .map(|c| c.to_string())
+            .collect(),
+    };
+    let mut kept = Vec::new();
+    for u in utterances {
+        if classes.contains(&u.label) {
+            kept.push(u);
+        } else {
+            skipped.push(Skipped { path: u.audio.clone(), reason: format!("label `{}` is outside the class map", u.label) });
+        }
+    }
+    kept.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Corpus { name: name.into(), classes, utterances: kept })
+}
+
+/// The `*.wav` files of a folder (not recursive), sorted; an error if the folder is missing.
+pub fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("._")))
+        .collect();
+    v.sort();
+    Ok(v)
+}
