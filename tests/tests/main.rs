@@ -1,0 +1,6 @@
+//! serlab's workspace integration tests (one test binary).
+
+mod cli;
+mod emodb;
+mod plugins;
+mod quickstart;

@@ -1,0 +1,116 @@
+//! Command-line parsing and the subcommands.
+
+use crate::progress::ProgressSink;
+use clap::{Parser, Subcommand};
+use serlab_core::config::Experiment;
+use serlab_core::plugin::PluginSet;
+use serlab_core::runner::{self, RunOptions};
+use serlab_core::StopHandle;
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// serlab: reproducible speech emotion recognition experiments.
+#[derive(Parser, Debug)]
+#[command(name = "serlab", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run an experiment file end to end and write a run folder.
+    Run {
+        /// The experiment TOML file.
+        experiment: PathBuf,
+        /// Run folder to write (default: <output>/<name>/<timestamp>).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// No progress bars.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List the plugins found, their components and parameters with defaults.
+    Plugins {
+        /// Extra plugin folders or files.
+        #[arg(long = "path")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Parse `args` and run; returns the process exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match execute(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// Run one subcommand, printing to stdout.
+pub fn execute(command: Command) -> serlab_core::Result<()> {
+    match command {
+        Command::Run { experiment, output, quiet } => {
+            let exp = Experiment::from_file(&experiment)?;
+            let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
+            for r in &plugins.refused {
+                eprintln!("warning: plugin refused: {}", r.error);
+            }
+            let quiet = quiet || !std::io::stderr().is_terminal();
+            let mut sink = ProgressSink::new(quiet);
+            let summary = runner::run(&exp, &plugins, &RunOptions { output }, &mut sink, &StopHandle::new())?;
+            println!("{}", crate::table::render(&summary.results));
+            println!("run folder: {}", summary.dir.display());
+            Ok(())
+        }
+        Command::Plugins { paths } => {
+            let plugins = PluginSet::load_default(&paths);
+            print!("{}", plugins_report(&plugins));
+            Ok(())
+        }
+    }
+}
+
+/// The text of `serlab plugins`.
+pub fn plugins_report(plugins: &PluginSet) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if plugins.plugins.is_empty() {
+        let _ = writeln!(s, "no plugin found (searched next to the executable and in SERLAB_PLUGIN_PATH)");
+    }
+    for p in &plugins.plugins {
+        let at = p.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built in".into());
+        let _ = writeln!(s, "plugin {} {} ({at})", p.name, p.version);
+        for c in p.components() {
+            let _ = writeln!(s, "  {} `{}`: {}", c.kind.label(), c.name, c.summary);
+            let help: std::collections::HashMap<&str, &str> = c.params.iter().map(|(k, h)| (k.as_str(), h.as_str())).collect();
+            for line in c.defaults.lines().filter(|l| !l.trim().is_empty()) {
+                let key = line.split('=').next().unwrap_or("").trim();
+                match help.get(key) {
+                    Some(h) => {
+                        let _ = writeln!(s, "      {line:<40} # {h}");
+                    }
+                    None => {
+                        let _ = writeln!(s, "      {line}");
+                    }
+                }
+            }
+        }
+    }
+    for r in &plugins.refused {
+        let _ = writeln!(s, "refused {}: {}", r.path.display(), r.error);
+    }
+    s
+}
