@@ -3,7 +3,11 @@
 use std::{env, fs, path::Path, process::Command};
 
 fn hash_dir(dir: &Path, h: &mut u64) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -31,7 +35,10 @@ fn main() {
         .unwrap_or_else(|| "unknown rustc".into());
     println!("cargo:rustc-env=SERLAB_RUSTC_VERSION={version}");
     let mut h = 0xcbf2_9ce4_8422_2325u64;
-    hash_dir(Path::new(&format!("{}/src", env!("CARGO_MANIFEST_DIR"))), &mut h);
+    hash_dir(
+        Path::new(&format!("{}/src", env!("CARGO_MANIFEST_DIR"))),
+        &mut h,
+    );
     println!("cargo:rustc-env=SERLAB_INTERFACE_HASH={h:016x}");
     println!("cargo:rerun-if-changed=build.rs");
 }

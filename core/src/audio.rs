@@ -11,7 +11,10 @@ use rubato::{Fft, FixedSync, Resampler};
 use std::path::Path;
 
 fn bad(path: &Path, reason: impl Into<String>) -> Error {
-    Error::Audio { path: path.to_path_buf(), reason: reason.into() }
+    Error::Audio {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
 }
 
 /// Decode a file to mono samples at its own rate.
@@ -23,7 +26,8 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
     if meta.len() == 0 {
         return Err(bad(path, "empty file (0 bytes)"));
     }
-    let reader = hound::WavReader::open(path).map_err(|e| bad(path, format!("not a readable WAV file: {e}")))?;
+    let reader = hound::WavReader::open(path)
+        .map_err(|e| bad(path, format!("not a readable WAV file: {e}")))?;
     let spec = reader.spec();
     let channels = usize::from(spec.channels.max(1));
     let interleaved: Vec<f32> = match spec.sample_format {
@@ -40,9 +44,15 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
                 .map_err(|e| bad(path, format!("truncated or corrupt WAV data: {e}")))?
         }
     };
-    let samples: Vec<f32> = interleaved.chunks(channels).map(|f| f.iter().sum::<f32>() / f.len() as f32).collect();
+    let samples: Vec<f32> = interleaved
+        .chunks(channels)
+        .map(|f| f.iter().sum::<f32>() / f.len() as f32)
+        .collect();
     check(path, &samples)?;
-    Ok(Audio { samples, sample_rate: spec.sample_rate })
+    Ok(Audio {
+        samples,
+        sample_rate: spec.sample_rate,
+    })
 }
 
 /// Reject audio no extractor can use.
@@ -65,11 +75,28 @@ pub fn resample(audio: Audio, rate: u32, path: &Path) -> Result<Audio> {
         return Ok(audio);
     }
     let n = audio.samples.len();
-    let mut r = Fft::<f32>::new(audio.sample_rate as usize, rate as usize, 1024, 1, FixedSync::Input)
-        .map_err(|e| bad(path, format!("cannot resample {} Hz to {rate} Hz: {e}", audio.sample_rate)))?;
-    let input = InterleavedSlice::new(&audio.samples, 1, n).map_err(|e| bad(path, e.to_string()))?;
-    let out = r.process_all(&input, n, None).map_err(|e| bad(path, format!("resampling failed: {e}")))?;
-    Ok(Audio { samples: out.take_data(), sample_rate: rate })
+    let mut r = Fft::<f32>::new(
+        audio.sample_rate as usize,
+        rate as usize,
+        1024,
+        1,
+        FixedSync::Input,
+    )
+    .map_err(|e| {
+        bad(
+            path,
+            format!("cannot resample {} Hz to {rate} Hz: {e}", audio.sample_rate),
+        )
+    })?;
+    let input =
+        InterleavedSlice::new(&audio.samples, 1, n).map_err(|e| bad(path, e.to_string()))?;
+    let out = r
+        .process_all(&input, n, None)
+        .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
+    Ok(Audio {
+        samples: out.take_data(),
+        sample_rate: rate,
+    })
 }
 
 /// Read `path` as mono audio at `rate`.
@@ -80,14 +107,20 @@ pub fn load(path: &Path, rate: u32) -> Result<Audio> {
 
 /// Write mono samples as 16-bit PCM WAV (used by the synthetic corpus and test fixtures).
 pub fn write_wav16(path: &Path, samples: &[f32], rate: u32) -> Result<()> {
-    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let io = |e: hound::Error| match e {
         hound::Error::IoError(e) => Error::io(path, e),
         other => bad(path, other.to_string()),
     };
     let mut w = hound::WavWriter::create(path, spec).map_err(io)?;
     for s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).map_err(io)?;
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
+            .map_err(io)?;
     }
     w.finalize().map_err(io)
 }
@@ -97,7 +130,9 @@ mod tests {
     use super::*;
 
     fn sine(rate: u32, secs: f32, f: f32) -> Vec<f32> {
-        (0..(rate as f32 * secs) as usize).map(|i| 0.5 * (2.0 * std::f32::consts::PI * f * i as f32 / rate as f32).sin()).collect()
+        (0..(rate as f32 * secs) as usize)
+            .map(|i| 0.5 * (2.0 * std::f32::consts::PI * f * i as f32 / rate as f32).sin())
+            .collect()
     }
 
     #[test]
@@ -107,9 +142,17 @@ mod tests {
         write_wav16(&p, &sine(22050, 0.5, 440.0), 22050).unwrap();
         let a = load(&p, 16000).unwrap();
         assert_eq!(a.sample_rate, 16000);
-        assert!((a.samples.len() as i64 - 8000).abs() <= 2, "len {}", a.samples.len());
+        assert!(
+            (a.samples.len() as i64 - 8000).abs() <= 2,
+            "len {}",
+            a.samples.len()
+        );
         // Zero crossings of a 440 Hz tone over 0.5 s: about 440.
-        let zc = a.samples.windows(2).filter(|w| (w[0] < 0.0) != (w[1] < 0.0)).count();
+        let zc = a
+            .samples
+            .windows(2)
+            .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
+            .count();
         assert!((430..=450).contains(&zc), "zero crossings {zc}");
     }
 
@@ -117,7 +160,12 @@ mod tests {
     fn stereo_float_and_24_bit_are_mixed_to_mono() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("st.wav");
-        let spec = hound::WavSpec { channels: 2, sample_rate: 8000, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 8000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
         let mut w = hound::WavWriter::create(&p, spec).unwrap();
         for _ in 0..100 {
             w.write_sample(0.5f32).unwrap();
@@ -129,7 +177,12 @@ mod tests {
         assert!((a.samples[0] - 0.125).abs() < 1e-6);
 
         let p = dir.path().join("24.wav");
-        let spec = hound::WavSpec { channels: 1, sample_rate: 8000, bits_per_sample: 24, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 8000,
+            bits_per_sample: 24,
+            sample_format: hound::SampleFormat::Int,
+        };
         let mut w = hound::WavWriter::create(&p, spec).unwrap();
         w.write_sample(1 << 22).unwrap();
         w.finalize().unwrap();

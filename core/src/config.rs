@@ -92,7 +92,14 @@ pub struct Experiment {
     pub fusion: Option<FusionSpec>,
 }
 
-const SECTIONS: [&str; 6] = ["experiment", "corpus", "protocol", "features", "models", "fusion"];
+const SECTIONS: [&str; 6] = [
+    "experiment",
+    "corpus",
+    "protocol",
+    "features",
+    "models",
+    "fusion",
+];
 
 /// Expand `${VAR}` and `${VAR:-default}` in `s`.
 pub fn expand_env(s: &str) -> std::result::Result<String, String> {
@@ -101,7 +108,9 @@ pub fn expand_env(s: &str) -> std::result::Result<String, String> {
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let end = after.find('}').ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
         let inner = &after[..end];
         let (var, default) = match inner.split_once(":-") {
             Some((v, d)) => (v, Some(d)),
@@ -129,16 +138,27 @@ impl Experiment {
     pub fn from_str(text: &str, path: &Path) -> Result<Experiment> {
         let file = path.display().to_string();
         let cfg = |key: &str, msg: String| Error::config(file.clone(), key, msg);
-        let mut root: toml::Table = text.parse().map_err(|e: toml::de::Error| cfg("-", e.to_string().trim_end().to_string()))?;
+        let mut root: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| cfg("-", e.to_string().trim_end().to_string()))?;
         for key in root.keys() {
             if !SECTIONS.contains(&key.as_str()) {
                 return Err(cfg(key, unknown_key_message(key, &SECTIONS)));
             }
         }
         // Typed sections straight from the text, so errors carry line, column and key.
-        let raw: RawSections = toml::from_str(text).map_err(|e: toml::de::Error| cfg(&raw_key(&e, text), e.to_string().trim_end().to_string()))?;
-        let mut meta = raw.experiment.ok_or_else(|| cfg("experiment", "missing [experiment] table (with at least `name`)".into()))?;
-        let mut corpus = raw.corpus.ok_or_else(|| cfg("corpus", "missing [corpus] table (with `kind`)".into()))?;
+        let raw: RawSections = toml::from_str(text).map_err(|e: toml::de::Error| {
+            cfg(&raw_key(&e, text), e.to_string().trim_end().to_string())
+        })?;
+        let mut meta = raw.experiment.ok_or_else(|| {
+            cfg(
+                "experiment",
+                "missing [experiment] table (with at least `name`)".into(),
+            )
+        })?;
+        let mut corpus = raw
+            .corpus
+            .ok_or_else(|| cfg("corpus", "missing [corpus] table (with `kind`)".into()))?;
         let protocol = raw.protocol.unwrap_or_default();
         let expand = |key: &str, p: &mut PathBuf| -> Result<()> {
             *p = PathBuf::from(expand_env(&p.to_string_lossy()).map_err(|m| cfg(key, m))?);
@@ -158,21 +178,39 @@ impl Experiment {
         }
         let mut features = Vec::new();
         for (id, mut t) in tables(&mut root, "features", &file)? {
-            let extractor = take_string(&mut t, "extractor").map_err(|m| cfg(&format!("features.{id}.extractor"), m))?;
-            features.push(FeatureSpec { id, extractor, params: t });
+            let extractor = take_string(&mut t, "extractor")
+                .map_err(|m| cfg(&format!("features.{id}.extractor"), m))?;
+            features.push(FeatureSpec {
+                id,
+                extractor,
+                params: t,
+            });
         }
         let mut models = Vec::new();
         for (id, mut t) in tables(&mut root, "models", &file)? {
-            let model = take_string(&mut t, "model").map_err(|m| cfg(&format!("models.{id}.model"), m))?;
-            let feats = take_string(&mut t, "features").map_err(|m| cfg(&format!("models.{id}.features"), m))?;
+            let model =
+                take_string(&mut t, "model").map_err(|m| cfg(&format!("models.{id}.model"), m))?;
+            let feats = take_string(&mut t, "features")
+                .map_err(|m| cfg(&format!("models.{id}.features"), m))?;
             if !features.iter().any(|f| f.id == feats) {
                 let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
-                return Err(cfg(&format!("models.{id}.features"), unknown_key_message(&feats, &ids).replace("unknown key", "unknown feature set")));
+                return Err(cfg(
+                    &format!("models.{id}.features"),
+                    unknown_key_message(&feats, &ids).replace("unknown key", "unknown feature set"),
+                ));
             }
-            models.push(ModelSpec { id, model, features: feats, params: t });
+            models.push(ModelSpec {
+                id,
+                model,
+                features: feats,
+                params: t,
+            });
         }
         if models.is_empty() {
-            return Err(cfg("models", "no model: add at least one [models.<id>] table with `model` and `features`".into()));
+            return Err(cfg(
+                "models",
+                "no model: add at least one [models.<id>] table with `model` and `features`".into(),
+            ));
         }
         let fusion = match root.remove("fusion") {
             None => None,
@@ -186,11 +224,17 @@ impl Experiment {
                 let members = match t.remove("members") {
                     None => models.iter().map(|m| m.id.clone()).collect(),
                     Some(v) => {
-                        let m: Vec<String> = v.try_into().map_err(|_| cfg("fusion.members", "expected a list of model ids".into()))?;
+                        let m: Vec<String> = v.try_into().map_err(|_| {
+                            cfg("fusion.members", "expected a list of model ids".into())
+                        })?;
                         let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
                         for x in &m {
                             if !ids.contains(&x.as_str()) {
-                                return Err(cfg("fusion.members", unknown_key_message(x, &ids).replace("unknown key", "unknown model")));
+                                return Err(cfg(
+                                    "fusion.members",
+                                    unknown_key_message(x, &ids)
+                                        .replace("unknown key", "unknown model"),
+                                ));
                             }
                         }
                         m
@@ -199,20 +243,42 @@ impl Experiment {
                 if models.iter().any(|m| m.id == id) {
                     return Err(cfg("fusion.id", format!("`{id}` is already a model id")));
                 }
-                Some(FusionSpec { id, method, members, params: t })
+                Some(FusionSpec {
+                    id,
+                    method,
+                    members,
+                    params: t,
+                })
             }
             Some(_) => return Err(cfg("fusion", "expected a table".into())),
         };
-        Ok(Experiment { file: path.to_path_buf(), meta, corpus, protocol, features, models, fusion })
+        Ok(Experiment {
+            file: path.to_path_buf(),
+            meta,
+            corpus,
+            protocol,
+            features,
+            models,
+            fusion,
+        })
     }
 
     /// The experiment as TOML, with `resolved` parameter tables substituted where given
     /// (component id → full parameter table). Used for the run folder's `config.toml`.
     pub fn to_toml(&self, resolved: &dyn Fn(&str) -> Option<toml::Table>) -> String {
         let mut root = toml::Table::new();
-        root.insert("experiment".into(), toml::Value::try_from(&self.meta).expect("serialisable"));
-        root.insert("corpus".into(), toml::Value::try_from(&self.corpus).expect("serialisable"));
-        root.insert("protocol".into(), toml::Value::try_from(&self.protocol).expect("serialisable"));
+        root.insert(
+            "experiment".into(),
+            toml::Value::try_from(&self.meta).expect("serialisable"),
+        );
+        root.insert(
+            "corpus".into(),
+            toml::Value::try_from(&self.corpus).expect("serialisable"),
+        );
+        root.insert(
+            "protocol".into(),
+            toml::Value::try_from(&self.protocol).expect("serialisable"),
+        );
         let mut feats = toml::Table::new();
         for f in &self.features {
             let mut t = resolved(&format!("features.{}", f.id)).unwrap_or_else(|| f.params.clone());
@@ -232,7 +298,10 @@ impl Experiment {
             let mut t = resolved("fusion").unwrap_or_else(|| f.params.clone());
             t.insert("id".into(), f.id.clone().into());
             t.insert("method".into(), f.method.clone().into());
-            t.insert("members".into(), toml::Value::try_from(&f.members).expect("serialisable"));
+            t.insert(
+                "members".into(),
+                toml::Value::try_from(&f.members).expect("serialisable"),
+            );
             root.insert("fusion".into(), t.into());
         }
         toml::to_string_pretty(&root).expect("serialisable")
@@ -241,7 +310,10 @@ impl Experiment {
 
 fn unknown_key_message(key: &str, valid: &[&str]) -> String {
     match closest(key, valid.iter().copied()) {
-        Some(s) => format!("unknown key `{key}` (did you mean `{s}`?); expected one of: {}", valid.join(", ")),
+        Some(s) => format!(
+            "unknown key `{key}` (did you mean `{s}`?); expected one of: {}",
+            valid.join(", ")
+        ),
         None => format!("unknown key `{key}`; expected one of: {}", valid.join(", ")),
     }
 }
@@ -262,16 +334,27 @@ struct RawSections {
 
 /// The dotted key a parse error points at, from its span (`protocol.kind`).
 fn raw_key(e: &toml::de::Error, text: &str) -> String {
-    let Some(span) = e.span() else { return "-".into() };
+    let Some(span) = e.span() else {
+        return "-".into();
+    };
     let before = &text[..span.start.min(text.len())];
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[line_start..].find('\n').map(|i| line_start + i).unwrap_or(text.len());
+    let line_end = text[line_start..]
+        .find('\n')
+        .map(|i| line_start + i)
+        .unwrap_or(text.len());
     let line = &text[line_start..line_end];
-    let key = line.split_once('=').map(|(k, _)| k.trim()).unwrap_or("").to_string();
-    let section = before[..line_start]
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix('[').and_then(|l| l.trim_start_matches('[').split(']').next()).map(str::to_string));
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .unwrap_or("")
+        .to_string();
+    let section = before[..line_start].lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix('[')
+            .and_then(|l| l.trim_start_matches('[').split(']').next())
+            .map(str::to_string)
+    });
     match (section, key.is_empty()) {
         (Some(s), false) => format!("{s}.{key}"),
         (Some(s), true) => s,
@@ -287,10 +370,18 @@ fn tables(root: &mut toml::Table, name: &str, file: &str) -> Result<Vec<(String,
             .into_iter()
             .map(|(id, v)| match v {
                 toml::Value::Table(t) => Ok((id, t)),
-                _ => Err(Error::config(file, format!("{name}.{id}"), format!("expected a table [{name}.{id}]"))),
+                _ => Err(Error::config(
+                    file,
+                    format!("{name}.{id}"),
+                    format!("expected a table [{name}.{id}]"),
+                )),
             })
             .collect(),
-        Some(_) => Err(Error::config(file, name, format!("expected tables [{name}.<id>]"))),
+        Some(_) => Err(Error::config(
+            file,
+            name,
+            format!("expected tables [{name}.<id>]"),
+        )),
     }
 }
 
@@ -330,8 +421,20 @@ method = "average"
     fn parses_a_full_experiment() {
         let e = Experiment::from_str(GOOD, Path::new("x.toml")).unwrap();
         assert_eq!(e.meta.seed, 3);
-        assert_eq!(e.corpus, CorpusConfig::Emodb { path: "data/emodb".into(), classes: None });
-        assert_eq!(e.features[0].params.get("n_mfcc").and_then(|v| v.as_integer()), Some(13));
+        assert_eq!(
+            e.corpus,
+            CorpusConfig::Emodb {
+                path: "data/emodb".into(),
+                classes: None
+            }
+        );
+        assert_eq!(
+            e.features[0]
+                .params
+                .get("n_mfcc")
+                .and_then(|v| v.as_integer()),
+            Some(13)
+        );
         assert_eq!(e.models[0].features, "func");
         assert_eq!(e.fusion.as_ref().unwrap().members, vec!["rf".to_string()]);
         // The resolved TOML parses back to the same experiment.
@@ -342,26 +445,44 @@ method = "average"
 
     #[test]
     fn env_expansion() {
-        assert_eq!(expand_env("${SERLAB_TEST_NOT_SET_VAR:-a/b}/c").unwrap(), "a/b/c");
-        assert!(expand_env("${SERLAB_TEST_NOT_SET_VAR}").unwrap_err().contains("SERLAB_TEST_NOT_SET_VAR"));
+        assert_eq!(
+            expand_env("${SERLAB_TEST_NOT_SET_VAR:-a/b}/c").unwrap(),
+            "a/b/c"
+        );
+        assert!(expand_env("${SERLAB_TEST_NOT_SET_VAR}")
+            .unwrap_err()
+            .contains("SERLAB_TEST_NOT_SET_VAR"));
         assert_eq!(expand_env("plain").unwrap(), "plain");
     }
 
     fn err(text: &str) -> String {
-        Experiment::from_str(text, Path::new("bad.toml")).unwrap_err().to_string()
+        Experiment::from_str(text, Path::new("bad.toml"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn errors_name_file_key_and_suggestion() {
         let e = err(&GOOD.replace("[protocol]", "[protocoll]"));
-        assert!(e.contains("bad.toml") && e.contains("protocoll") && e.contains("did you mean `protocol`"), "{e}");
+        assert!(
+            e.contains("bad.toml")
+                && e.contains("protocoll")
+                && e.contains("did you mean `protocol`"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("features = \"func\"", "features = \"fnc\""));
-        assert!(e.contains("models.rf.features") && e.contains("did you mean `func`"), "{e}");
+        assert!(
+            e.contains("models.rf.features") && e.contains("did you mean `func`"),
+            "{e}"
+        );
         let e = err(&GOOD.replace("seed = 3", "seed = \"x\""));
         assert!(e.contains("seed") && e.contains("line 4"), "{e}");
         let e = err(&GOOD.replace("name = \"t\"", "name = "));
         assert!(e.contains("line"), "{e}");
         let e = err(&GOOD.replace("kind = \"leave-one-speaker-out\"", "kind = \"loso\""));
-        assert!(e.contains("protocol") && e.contains("leave-one-speaker-out"), "{e}");
+        assert!(
+            e.contains("protocol") && e.contains("leave-one-speaker-out"),
+            "{e}"
+        );
     }
 }

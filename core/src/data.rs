@@ -54,7 +54,12 @@ impl Corpus {
     pub fn label_indices(&self) -> Vec<usize> {
         self.utterances
             .iter()
-            .map(|u| self.classes.iter().position(|c| *c == u.label).expect("label validated at load"))
+            .map(|u| {
+                self.classes
+                    .iter()
+                    .position(|c| *c == u.label)
+                    .expect("label validated at load")
+            })
             .collect()
     }
 

@@ -174,12 +174,18 @@ impl StopHandle {
 
     /// Ask the runner to abandon the current fold and go on with the next.
     pub fn skip_fold(&self) {
-        self.state.store(StopReason::SkipFold as u8, Ordering::SeqCst);
+        self.state
+            .store(StopReason::SkipFold as u8, Ordering::SeqCst);
     }
 
     /// Clear a fold skip once the runner has honoured it.
     pub fn clear_skip(&self) {
-        let _ = self.state.compare_exchange(StopReason::SkipFold as u8, 0, Ordering::SeqCst, Ordering::SeqCst);
+        let _ = self.state.compare_exchange(
+            StopReason::SkipFold as u8,
+            0,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
     }
 
     /// Pause or resume; a paused model waits in [`StopHandle::should_halt`].

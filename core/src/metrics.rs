@@ -24,7 +24,9 @@ impl Confusion {
 
     /// An all-zero matrix.
     pub fn zeros(n_classes: usize) -> Self {
-        Confusion { counts: vec![vec![0; n_classes]; n_classes] }
+        Confusion {
+            counts: vec![vec![0; n_classes]; n_classes],
+        }
     }
 
     /// Add another matrix of the same size (pooling folds).
@@ -140,12 +142,19 @@ mod tests {
     // WA = 7/10; recalls = 2/4, 2/3, 3/3 -> UA = (0.5 + 0.6667 + 1)/3 = 0.72222
     // precisions = 2/3, 2/3, 3/4; F1 = 0.5714, 0.6667, 0.8571 -> macro-F1 = 0.69841
     fn example() -> Confusion {
-        Confusion::new(&[0, 0, 0, 0, 1, 1, 1, 2, 2, 2], &[0, 0, 1, 2, 1, 1, 0, 2, 2, 2], 3)
+        Confusion::new(
+            &[0, 0, 0, 0, 1, 1, 1, 2, 2, 2],
+            &[0, 0, 1, 2, 1, 1, 0, 2, 2, 2],
+            3,
+        )
     }
 
     #[test]
     fn confusion_counts() {
-        assert_eq!(example().counts, vec![vec![2, 1, 1], vec![1, 2, 0], vec![0, 0, 3]]);
+        assert_eq!(
+            example().counts,
+            vec![vec![2, 1, 1], vec![1, 2, 0], vec![0, 0, 3]]
+        );
     }
 
     #[test]
@@ -153,7 +162,11 @@ mod tests {
         let c = example();
         assert!((c.wa() - 0.7).abs() < 1e-12);
         assert!((c.ua() - (0.5 + 2.0 / 3.0 + 1.0) / 3.0).abs() < 1e-12);
-        let f1 = [2.0 * (2.0 / 3.0) * 0.5 / (2.0 / 3.0 + 0.5), 2.0 / 3.0, 2.0 * 0.75 / 1.75];
+        let f1 = [
+            2.0 * (2.0 / 3.0) * 0.5 / (2.0 / 3.0 + 0.5),
+            2.0 / 3.0,
+            2.0 * 0.75 / 1.75,
+        ];
         assert!((c.macro_f1() - f1.iter().sum::<f64>() / 3.0).abs() < 1e-12);
     }
 

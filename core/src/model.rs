@@ -50,7 +50,12 @@ pub struct FitContext<'a> {
 /// A trainable classifier (optionally with dimensional outputs).
 pub trait Model: Send {
     /// Train on `train`; use `valid` only for model selection (early stopping etc.).
-    fn fit(&mut self, train: &LabeledSet<'_>, valid: &LabeledSet<'_>, ctx: &mut FitContext<'_>) -> Result<()>;
+    fn fit(
+        &mut self,
+        train: &LabeledSet<'_>,
+        valid: &LabeledSet<'_>,
+        ctx: &mut FitContext<'_>,
+    ) -> Result<()>;
     /// Class probabilities per input, each row summing to 1.
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>>;
     /// Write the fitted model to `path` (a file the model owns).

@@ -44,7 +44,12 @@ pub enum ProtocolKind {
 
 impl Default for ProtocolConfig {
     fn default() -> Self {
-        ProtocolConfig { kind: ProtocolKind::LeaveOneSpeakerOut, folds: None, validation_speakers: 1, allow_speaker_overlap: false }
+        ProtocolConfig {
+            kind: ProtocolKind::LeaveOneSpeakerOut,
+            folds: None,
+            validation_speakers: 1,
+            allow_speaker_overlap: false,
+        }
     }
 }
 
@@ -67,7 +72,9 @@ impl ProtocolConfig {
         let groups: Vec<Vec<String>> = match &self.kind {
             ProtocolKind::LeaveOneSpeakerOut => speakers.iter().map(|s| vec![s.clone()]).collect(),
             ProtocolKind::SpeakerFolds => {
-                let folds = &self.folds.ok_or_else(|| Error::Protocol("speaker-folds needs `folds = K`".into()))?;
+                let folds = &self
+                    .folds
+                    .ok_or_else(|| Error::Protocol("speaker-folds needs `folds = K`".into()))?;
                 if *folds < 2 || *folds > speakers.len() {
                     return Err(Error::Protocol(format!(
                         "speaker-folds needs 2 ≤ folds ≤ speakers; got folds = {folds} for {} speakers",
@@ -85,11 +92,18 @@ impl ProtocolConfig {
             }
         };
         if speakers.len() < 2 {
-            return Err(Error::Protocol(format!("need at least 2 speakers, the corpus has {}", speakers.len())));
+            return Err(Error::Protocol(format!(
+                "need at least 2 speakers, the corpus has {}",
+                speakers.len()
+            )));
         }
         let mut out = Vec::new();
         for (index, test) in groups.into_iter().enumerate() {
-            let rest: Vec<String> = speakers.iter().filter(|s| !test.contains(s)).cloned().collect();
+            let rest: Vec<String> = speakers
+                .iter()
+                .filter(|s| !test.contains(s))
+                .cloned()
+                .collect();
             if self.validation_speakers >= rest.len() {
                 return Err(Error::Protocol(format!(
                     "validation_speakers = {} leaves no training speaker in fold {index} ({} non-test speakers)",
@@ -101,10 +115,19 @@ impl ProtocolConfig {
             // starting just after the test speakers in sorted order.
             let first = speakers.iter().position(|s| s == &test[0]).unwrap_or(0);
             let start = rest.iter().position(|s| s > &speakers[first]).unwrap_or(0);
-            let validation: Vec<String> =
-                (0..self.validation_speakers).map(|k| rest[(start + k) % rest.len()].clone()).collect();
-            let train = rest.into_iter().filter(|s| !validation.contains(s)).collect();
-            let fold = Fold { index, train, validation, test };
+            let validation: Vec<String> = (0..self.validation_speakers)
+                .map(|k| rest[(start + k) % rest.len()].clone())
+                .collect();
+            let train = rest
+                .into_iter()
+                .filter(|s| !validation.contains(s))
+                .collect();
+            let fold = Fold {
+                index,
+                train,
+                validation,
+                test,
+            };
             check_fold(&fold, self.allow_speaker_overlap)?;
             out.push(fold);
         }
@@ -114,7 +137,11 @@ impl ProtocolConfig {
 
 /// Refuse a fold where a test speaker also trains or validates, unless allowed.
 pub fn check_fold(fold: &Fold, allow_overlap: bool) -> Result<()> {
-    let leaked: Vec<&String> = fold.test.iter().filter(|s| fold.train.contains(s) || fold.validation.contains(s)).collect();
+    let leaked: Vec<&String> = fold
+        .test
+        .iter()
+        .filter(|s| fold.train.contains(s) || fold.validation.contains(s))
+        .collect();
     if !leaked.is_empty() && !allow_overlap {
         return Err(Error::Protocol(format!(
             "fold {}: speaker(s) {} are in both training and test; this is not speaker-independent \
@@ -124,7 +151,10 @@ pub fn check_fold(fold: &Fold, allow_overlap: bool) -> Result<()> {
         )));
     }
     if fold.test.is_empty() || fold.train.is_empty() {
-        return Err(Error::Protocol(format!("fold {} has no training or no test speaker", fold.index)));
+        return Err(Error::Protocol(format!(
+            "fold {} has no training or no test speaker",
+            fold.index
+        )));
     }
     Ok(())
 }
@@ -164,7 +194,11 @@ mod tests {
     #[test]
     fn speaker_folds_partition_speakers_deterministically() {
         let s = spk(24);
-        let p = ProtocolConfig { kind: ProtocolKind::SpeakerFolds, folds: Some(6), ..Default::default() };
+        let p = ProtocolConfig {
+            kind: ProtocolKind::SpeakerFolds,
+            folds: Some(6),
+            ..Default::default()
+        };
         let a = p.folds(&s, 5).unwrap();
         assert_eq!(a, p.folds(&s, 5).unwrap());
         assert_ne!(a, p.folds(&s, 6).unwrap());
@@ -176,15 +210,30 @@ mod tests {
 
     #[test]
     fn overlapping_fold_is_refused_unless_allowed() {
-        let f = Fold { index: 3, train: vec!["a".into(), "b".into()], validation: vec![], test: vec!["b".into()] };
+        let f = Fold {
+            index: 3,
+            train: vec!["a".into(), "b".into()],
+            validation: vec![],
+            test: vec!["b".into()],
+        };
         let e = check_fold(&f, false).unwrap_err().to_string();
-        assert!(e.contains("fold 3") && e.contains("b") && e.contains("allow_speaker_overlap"), "{e}");
+        assert!(
+            e.contains("fold 3") && e.contains("b") && e.contains("allow_speaker_overlap"),
+            "{e}"
+        );
         assert!(check_fold(&f, true).is_ok());
     }
 
     #[test]
     fn too_many_validation_speakers_is_an_error() {
-        let p = ProtocolConfig { validation_speakers: 2, ..Default::default() };
-        assert!(p.folds(&spk(3), 0).unwrap_err().to_string().contains("validation_speakers"));
+        let p = ProtocolConfig {
+            validation_speakers: 2,
+            ..Default::default()
+        };
+        assert!(p
+            .folds(&spk(3), 0)
+            .unwrap_err()
+            .to_string()
+            .contains("validation_speakers"));
     }
 }

@@ -40,7 +40,14 @@ pub struct Scores {
 impl Scores {
     /// Scores of a confusion matrix.
     pub fn of(c: &Confusion) -> Scores {
-        Scores { ua: c.ua(), wa: c.wa(), macro_f1: c.macro_f1(), recall: c.recalls(), confusion: c.counts.clone(), n: c.total() }
+        Scores {
+            ua: c.ua(),
+            wa: c.wa(),
+            macro_f1: c.macro_f1(),
+            recall: c.recalls(),
+            confusion: c.counts.clone(),
+            n: c.total(),
+        }
     }
 }
 
@@ -128,18 +135,32 @@ impl RunResults {
         self.fold_mean.clear();
         self.per_speaker.clear();
         for sys in &self.systems {
-            let folds: Vec<&Scores> = self.folds.iter().filter_map(|f| f.systems.get(sys)).collect();
+            let folds: Vec<&Scores> = self
+                .folds
+                .iter()
+                .filter_map(|f| f.systems.get(sys))
+                .collect();
             if folds.is_empty() {
                 continue;
             }
             let mut pooled = Confusion::zeros(k);
             for s in &folds {
-                pooled.add(&Confusion { counts: s.confusion.clone() });
+                pooled.add(&Confusion {
+                    counts: s.confusion.clone(),
+                });
             }
             self.pooled.insert(sys.clone(), Scores::of(&pooled));
             let (ua_mean, ua_std) = mean_std(folds.iter().map(|s| s.ua));
             let (wa_mean, wa_std) = mean_std(folds.iter().map(|s| s.wa));
-            self.fold_mean.insert(sys.clone(), FoldMean { ua_mean, ua_std, wa_mean, wa_std });
+            self.fold_mean.insert(
+                sys.clone(),
+                FoldMean {
+                    ua_mean,
+                    ua_std,
+                    wa_mean,
+                    wa_std,
+                },
+            );
             let mut by_speaker: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
             for p in predictions.iter().filter(|p| &p.system == sys) {
                 let e = by_speaker.entry(p.speaker.clone()).or_default();
@@ -148,14 +169,21 @@ impl RunResults {
             }
             self.per_speaker.insert(
                 sys.clone(),
-                by_speaker.into_iter().map(|(s, (t, p))| (s, Confusion::new(&t, &p, k).ua())).collect(),
+                by_speaker
+                    .into_iter()
+                    .map(|(s, (t, p))| (s, Confusion::new(&t, &p, k).ua()))
+                    .collect(),
             );
         }
     }
 
     /// The headline system: the fusion if there is one, else the first model.
     pub fn main_system(&self) -> Option<&str> {
-        self.systems.iter().rev().find(|s| self.pooled.contains_key(*s)).map(String::as_str)
+        self.systems
+            .iter()
+            .rev()
+            .find(|s| self.pooled.contains_key(*s))
+            .map(String::as_str)
     }
 }
 
@@ -169,7 +197,10 @@ fn mean_std(v: impl Iterator<Item = f64>) -> (f64, f64) {
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder, then rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
@@ -179,7 +210,14 @@ pub fn write(dir: &Path, results: &RunResults, predictions: &[Prediction]) -> Re
     let json = serde_json::to_vec_pretty(results).expect("results are serialisable");
     write_atomic(&dir.join("results.json"), &json)?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["utterance".to_string(), "speaker".into(), "fold".into(), "system".into(), "label".into(), "predicted".into()];
+    let mut header = vec![
+        "utterance".to_string(),
+        "speaker".into(),
+        "fold".into(),
+        "system".into(),
+        "label".into(),
+        "predicted".into(),
+    ];
     header.extend(results.classes.iter().map(|c| format!("p_{c}")));
     let csv_err = |e: csv::Error| Error::invalid(format!("writing predictions.csv: {e}"));
     w.write_record(&header).map_err(csv_err)?;
@@ -195,6 +233,8 @@ pub fn write(dir: &Path, results: &RunResults, predictions: &[Prediction]) -> Re
         row.extend(p.probs.iter().map(|x| format!("{x:.6}")));
         w.write_record(&row).map_err(csv_err)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::invalid(format!("writing predictions.csv: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::invalid(format!("writing predictions.csv: {e}")))?;
     write_atomic(&dir.join("predictions.csv"), &bytes)
 }

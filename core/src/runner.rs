@@ -34,7 +34,10 @@ pub struct RunSummary {
 
 /// `YYYYMMDD-HHMMSS` in UTC, for run folder names.
 pub fn timestamp() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rem) = ((secs / 86400) as i64, secs % 86400);
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
     let z = days + 719_468;
@@ -46,7 +49,12 @@ pub fn timestamp() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 fn derive_seed(seed: u64, fold: usize, model: &str) -> u64 {
@@ -62,7 +70,12 @@ fn params_text(t: &toml::Table) -> String {
 }
 
 /// Merge the user's parameters over the component's defaults (for the resolved config).
-fn resolved_params(plugins: &PluginSet, kind: ComponentKind, name: &str, user: &toml::Table) -> Option<toml::Table> {
+fn resolved_params(
+    plugins: &PluginSet,
+    kind: ComponentKind,
+    name: &str,
+    user: &toml::Table,
+) -> Option<toml::Table> {
     let (_, info) = plugins.info(kind, name).ok()?;
     let mut t: toml::Table = info.defaults.parse().ok()?;
     for (k, v) in user {
@@ -118,14 +131,27 @@ pub fn run(
     let mut skipped: Vec<Skipped> = loaded.skipped;
     let corpus = loaded.corpus;
     for s in &skipped {
-        sink.emit(RunEvent::Warning { message: format!("skipped {}: {}", s.path.display(), s.reason) });
+        sink.emit(RunEvent::Warning {
+            message: format!("skipped {}: {}", s.path.display(), s.reason),
+        });
     }
 
     // Features, in parallel over files; audio decoded once per sample rate.
     let total = corpus.utterances.len();
     let mut feats: Vec<Option<HashMap<String, Features>>> = Vec::with_capacity(total);
-    let stage = format!("features:{}", exp.features.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join("+"));
-    sink.emit(RunEvent::Progress { stage: stage.clone(), done: 0, total });
+    let stage = format!(
+        "features:{}",
+        exp.features
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    sink.emit(RunEvent::Progress {
+        stage: stage.clone(),
+        done: 0,
+        total,
+    });
     for chunk in corpus.utterances.chunks(64) {
         if stop.should_halt() {
             return Err(Error::Stopped);
@@ -143,7 +169,10 @@ pub fn run(
                             by_rate.entry(info.sample_rate).or_insert(a)
                         }
                     };
-                    let f = ex.extract(a).map_err(|e| Error::Audio { path: u.audio.clone(), reason: format!("feature set `{id}`: {e}") })?;
+                    let f = ex.extract(a).map_err(|e| Error::Audio {
+                        path: u.audio.clone(),
+                        reason: format!("feature set `{id}`: {e}"),
+                    })?;
                     m.insert(id.clone(), f);
                 }
                 Ok(m)
@@ -154,25 +183,44 @@ pub fn run(
                 Ok(m) => feats.push(Some(m)),
                 Err(e) if fail_fast => return Err(e),
                 Err(e) => {
-                    sink.emit(RunEvent::Warning { message: format!("skipped: {e}") });
-                    skipped.push(Skipped { path: u.audio.clone(), reason: e.to_string() });
+                    sink.emit(RunEvent::Warning {
+                        message: format!("skipped: {e}"),
+                    });
+                    skipped.push(Skipped {
+                        path: u.audio.clone(),
+                        reason: e.to_string(),
+                    });
                     feats.push(None);
                 }
             }
         }
-        sink.emit(RunEvent::Progress { stage: stage.clone(), done: feats.len(), total });
+        sink.emit(RunEvent::Progress {
+            stage: stage.clone(),
+            done: feats.len(),
+            total,
+        });
     }
     let keep: Vec<usize> = (0..total).filter(|&i| feats[i].is_some()).collect();
     if keep.is_empty() {
-        return Err(Error::Corpus { path: exp.file.clone(), message: "no utterance could be used; see the skipped files".into() });
+        return Err(Error::Corpus {
+            path: exp.file.clone(),
+            message: "no utterance could be used; see the skipped files".into(),
+        });
     }
     let labels = corpus.label_indices();
-    let mut speakers: Vec<String> = keep.iter().map(|&i| corpus.utterances[i].speaker.clone()).collect();
+    let mut speakers: Vec<String> = keep
+        .iter()
+        .map(|&i| corpus.utterances[i].speaker.clone())
+        .collect();
     speakers.sort();
     speakers.dedup();
     let folds: Vec<Fold> = exp.protocol.folds(&speakers, exp.meta.seed)?;
     if exp.protocol.allow_speaker_overlap {
-        sink.emit(RunEvent::Warning { message: "protocol.allow_speaker_overlap = true: results may NOT be speaker-independent".into() });
+        sink.emit(RunEvent::Warning {
+            message:
+                "protocol.allow_speaker_overlap = true: results may NOT be speaker-independent"
+                    .into(),
+        });
     }
 
     let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
@@ -214,7 +262,10 @@ pub fn run(
             validation_speakers: fold.validation.clone(),
         });
         let pick = |group: &[String]| -> Vec<usize> {
-            keep.iter().copied().filter(|&i| group.contains(&corpus.utterances[i].speaker)).collect()
+            keep.iter()
+                .copied()
+                .filter(|&i| group.contains(&corpus.utterances[i].speaker))
+                .collect()
         };
         let (tr, va, te) = (pick(&fold.train), pick(&fold.validation), pick(&fold.test));
         let mut fr = FoldResult {
@@ -239,25 +290,47 @@ pub fn run(
                 }
                 crate::events::StopReason::SkipFold => {
                     stop.clear_skip();
-                    sink.emit(RunEvent::Warning { message: format!("fold {} skipped by the user", fold.index) });
+                    sink.emit(RunEvent::Warning {
+                        message: format!("fold {} skipped by the user", fold.index),
+                    });
                     continue 'folds;
                 }
                 crate::events::StopReason::None => {}
             }
-            sink.emit(RunEvent::ModelStarted { fold: fold.index, model: m.id.clone() });
-            let set = |idx: &[usize]| -> (Vec<&Features>, Vec<usize>, Vec<&str>, Vec<Option<[f32; 3]>>) {
-                (
-                    idx.iter().map(|&i| &feats[i].as_ref().expect("kept")[&m.features]).collect(),
-                    idx.iter().map(|&i| labels[i]).collect(),
-                    idx.iter().map(|&i| corpus.utterances[i].speaker.as_str()).collect(),
-                    idx.iter().map(|&i| corpus.utterances[i].vad).collect(),
-                )
-            };
+            sink.emit(RunEvent::ModelStarted {
+                fold: fold.index,
+                model: m.id.clone(),
+            });
+            let set =
+                |idx: &[usize]| -> (Vec<&Features>, Vec<usize>, Vec<&str>, Vec<Option<[f32; 3]>>) {
+                    (
+                        idx.iter()
+                            .map(|&i| &feats[i].as_ref().expect("kept")[&m.features])
+                            .collect(),
+                        idx.iter().map(|&i| labels[i]).collect(),
+                        idx.iter()
+                            .map(|&i| corpus.utterances[i].speaker.as_str())
+                            .collect(),
+                        idx.iter().map(|&i| corpus.utterances[i].vad).collect(),
+                    )
+                };
             let (tr_x, tr_y, tr_s, tr_v) = set(&tr);
             let (va_x, va_y, va_s, va_v) = set(&va);
             let (te_x, _, _, _) = set(&te);
-            let train = LabeledSet { inputs: &tr_x, labels: &tr_y, speakers: &tr_s, vad: &tr_v, classes: &corpus.classes };
-            let valid = LabeledSet { inputs: &va_x, labels: &va_y, speakers: &va_s, vad: &va_v, classes: &corpus.classes };
+            let train = LabeledSet {
+                inputs: &tr_x,
+                labels: &tr_y,
+                speakers: &tr_s,
+                vad: &tr_v,
+                classes: &corpus.classes,
+            };
+            let valid = LabeledSet {
+                inputs: &va_x,
+                labels: &va_y,
+                speakers: &va_s,
+                vad: &va_v,
+                classes: &corpus.classes,
+            };
             let outcome = (|| -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>)> {
                 let mut model = plugins.model(&m.model, &params_text(&m.params))?;
                 let mut ctx = FitContext {
@@ -268,7 +341,11 @@ pub fn run(
                     model_id: &m.id,
                 };
                 model.fit(&train, &valid, &mut ctx)?;
-                let vp = if va_x.is_empty() { Vec::new() } else { model.predict_proba(&va_x)? };
+                let vp = if va_x.is_empty() {
+                    Vec::new()
+                } else {
+                    model.predict_proba(&va_x)?
+                };
                 let tp = model.predict_proba(&te_x)?;
                 check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
                 check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
@@ -276,7 +353,17 @@ pub fn run(
             })();
             match outcome {
                 Ok((vp, tp)) => {
-                    record(&mut fr, &mut predictions, sink, fold.index, &m.id, &te, &corpus, &test_labels, &tp);
+                    record(
+                        &mut fr,
+                        &mut predictions,
+                        sink,
+                        fold.index,
+                        &m.id,
+                        &te,
+                        &corpus,
+                        &test_labels,
+                        &tp,
+                    );
                     valid_probs.push(vp);
                     test_probs.push(tp);
                     members_ok.push(m.id.clone());
@@ -284,7 +371,9 @@ pub fn run(
                 Err(Error::Stopped) => {
                     if stop.reason() == crate::events::StopReason::SkipFold {
                         stop.clear_skip();
-                        sink.emit(RunEvent::Warning { message: format!("fold {} skipped by the user", fold.index) });
+                        sink.emit(RunEvent::Warning {
+                            message: format!("fold {} skipped by the user", fold.index),
+                        });
                         continue 'folds;
                     }
                     stopped = true;
@@ -292,14 +381,21 @@ pub fn run(
                 }
                 Err(e) if fail_fast => return Err(e),
                 Err(e) => {
-                    sink.emit(RunEvent::Warning { message: format!("model `{}` failed on fold {}: {e}", m.id, fold.index) });
+                    sink.emit(RunEvent::Warning {
+                        message: format!("model `{}` failed on fold {}: {e}", m.id, fold.index),
+                    });
                     fr.failures.insert(m.id.clone(), e.to_string());
                 }
             }
         }
 
         if let Some(fspec) = &exp.fusion {
-            let idx: Vec<usize> = members_ok.iter().enumerate().filter(|(_, id)| fspec.members.contains(id)).map(|(i, _)| i).collect();
+            let idx: Vec<usize> = members_ok
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| fspec.members.contains(id))
+                .map(|(i, _)| i)
+                .collect();
             if !idx.is_empty() {
                 let vp: Vec<Vec<Vec<f32>>> = idx.iter().map(|&i| valid_probs[i].clone()).collect();
                 let tp: Vec<Vec<Vec<f32>>> = idx.iter().map(|&i| test_probs[i].clone()).collect();
@@ -311,10 +407,25 @@ pub fn run(
                     Ok(out)
                 })();
                 match fused {
-                    Ok(p) => record(&mut fr, &mut predictions, sink, fold.index, &fspec.id, &te, &corpus, &test_labels, &p),
+                    Ok(p) => record(
+                        &mut fr,
+                        &mut predictions,
+                        sink,
+                        fold.index,
+                        &fspec.id,
+                        &te,
+                        &corpus,
+                        &test_labels,
+                        &p,
+                    ),
                     Err(e) if fail_fast => return Err(e),
                     Err(e) => {
-                        sink.emit(RunEvent::Warning { message: format!("fusion `{}` failed on fold {}: {e}", fspec.id, fold.index) });
+                        sink.emit(RunEvent::Warning {
+                            message: format!(
+                                "fusion `{}` failed on fold {}: {e}",
+                                fspec.id, fold.index
+                            ),
+                        });
                         fr.failures.insert(fspec.id.clone(), e.to_string());
                     }
                 }
@@ -328,16 +439,28 @@ pub fn run(
     res.status = if stopped { "stopped" } else { "finished" }.into();
     res.summarise(&predictions);
     results::write(&dir, &res, &predictions)?;
-    sink.emit(RunEvent::RunFinished { output: dir.display().to_string(), stopped });
+    sink.emit(RunEvent::RunFinished {
+        output: dir.display().to_string(),
+        stopped,
+    });
     Ok(RunSummary { dir, results: res })
 }
 
 fn check_probs(system: &str, p: &[Vec<f32>], n: usize, k: usize) -> Result<()> {
     if p.len() != n {
-        return Err(Error::invalid(format!("`{system}` returned {} probability rows for {n} utterances", p.len())));
+        return Err(Error::invalid(format!(
+            "`{system}` returned {} probability rows for {n} utterances",
+            p.len()
+        )));
     }
-    if let Some((i, row)) = p.iter().enumerate().find(|(_, r)| r.len() != k || r.iter().any(|x| !x.is_finite())) {
-        return Err(Error::invalid(format!("`{system}` returned an invalid probability row {i}: {row:?} ({k} classes expected)")));
+    if let Some((i, row)) = p
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != k || r.iter().any(|x| !x.is_finite()))
+    {
+        return Err(Error::invalid(format!(
+            "`{system}` returned an invalid probability row {i}: {row:?} ({k} classes expected)"
+        )));
     }
     Ok(())
 }
@@ -356,7 +479,13 @@ fn record(
 ) {
     let pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
     let c = Confusion::new(truth, &pred, corpus.classes.len());
-    sink.emit(RunEvent::Evaluated { fold, model: system.into(), ua: c.ua(), wa: c.wa(), confusion: c.counts.clone() });
+    sink.emit(RunEvent::Evaluated {
+        fold,
+        model: system.into(),
+        ua: c.ua(),
+        wa: c.wa(),
+        confusion: c.counts.clone(),
+    });
     fr.systems.insert(system.into(), Scores::of(&c));
     for ((&i, &label), p) in idx.iter().zip(truth).zip(probs) {
         let u = &corpus.utterances[i];
@@ -375,7 +504,10 @@ fn record(
 pub fn load_results(dir: &Path) -> Result<RunResults> {
     let p = dir.join("results.json");
     let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Corpus { path: p, message: format!("not a serlab results file: {e}") })
+    serde_json::from_str(&text).map_err(|e| Error::Corpus {
+        path: p,
+        message: format!("not a serlab results file: {e}"),
+    })
 }
 
 #[cfg(test)]

@@ -29,18 +29,84 @@ pub struct Prosody {
 
 /// The emotions the generator knows, with their profiles.
 pub const EMOTIONS: &[(&str, Prosody)] = &[
-    ("neutral", Prosody { pitch: 1.0, range_st: 2.0, gain_db: 0.0, tempo: 4.0, tilt_db: -12.0 }),
-    ("happy", Prosody { pitch: 1.22, range_st: 6.0, gain_db: 3.0, tempo: 5.0, tilt_db: -10.0 }),
-    ("sad", Prosody { pitch: 0.9, range_st: 1.0, gain_db: -6.0, tempo: 2.8, tilt_db: -16.0 }),
-    ("angry", Prosody { pitch: 1.25, range_st: 4.0, gain_db: 6.0, tempo: 5.5, tilt_db: -6.0 }),
-    ("fear", Prosody { pitch: 1.35, range_st: 3.0, gain_db: -1.0, tempo: 6.0, tilt_db: -11.0 }),
-    ("boredom", Prosody { pitch: 0.92, range_st: 0.8, gain_db: -3.0, tempo: 3.2, tilt_db: -14.0 }),
-    ("disgust", Prosody { pitch: 0.97, range_st: 2.5, gain_db: 1.0, tempo: 3.0, tilt_db: -9.0 }),
+    (
+        "neutral",
+        Prosody {
+            pitch: 1.0,
+            range_st: 2.0,
+            gain_db: 0.0,
+            tempo: 4.0,
+            tilt_db: -12.0,
+        },
+    ),
+    (
+        "happy",
+        Prosody {
+            pitch: 1.22,
+            range_st: 6.0,
+            gain_db: 3.0,
+            tempo: 5.0,
+            tilt_db: -10.0,
+        },
+    ),
+    (
+        "sad",
+        Prosody {
+            pitch: 0.9,
+            range_st: 1.0,
+            gain_db: -6.0,
+            tempo: 2.8,
+            tilt_db: -16.0,
+        },
+    ),
+    (
+        "angry",
+        Prosody {
+            pitch: 1.25,
+            range_st: 4.0,
+            gain_db: 6.0,
+            tempo: 5.5,
+            tilt_db: -6.0,
+        },
+    ),
+    (
+        "fear",
+        Prosody {
+            pitch: 1.35,
+            range_st: 3.0,
+            gain_db: -1.0,
+            tempo: 6.0,
+            tilt_db: -11.0,
+        },
+    ),
+    (
+        "boredom",
+        Prosody {
+            pitch: 0.92,
+            range_st: 0.8,
+            gain_db: -3.0,
+            tempo: 3.2,
+            tilt_db: -14.0,
+        },
+    ),
+    (
+        "disgust",
+        Prosody {
+            pitch: 0.97,
+            range_st: 2.5,
+            gain_db: 1.0,
+            tempo: 3.0,
+            tilt_db: -9.0,
+        },
+    ),
 ];
 
 /// Profile of a known emotion.
 pub fn prosody(emotion: &str) -> Option<Prosody> {
-    EMOTIONS.iter().find(|(n, _)| *n == emotion).map(|(_, p)| *p)
+    EMOTIONS
+        .iter()
+        .find(|(n, _)| *n == emotion)
+        .map(|(_, p)| *p)
 }
 
 /// A speaker's voice.
@@ -55,16 +121,29 @@ pub struct Voice {
 impl Voice {
     /// A deterministic voice for speaker number `index` (even = female) from `seed`.
     pub fn for_speaker(seed: u64, index: usize) -> Voice {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         if index % 2 == 0 {
-            Voice { f0: rng.random_range(185.0..235.0), tract: rng.random_range(1.1..1.2) }
+            Voice {
+                f0: rng.random_range(185.0..235.0),
+                tract: rng.random_range(1.1..1.2),
+            }
         } else {
-            Voice { f0: rng.random_range(95.0..140.0), tract: rng.random_range(0.95..1.05) }
+            Voice {
+                f0: rng.random_range(95.0..140.0),
+                tract: rng.random_range(0.95..1.05),
+            }
         }
     }
 }
 
-const VOWELS: [(f32, f32); 5] = [(730.0, 1090.0), (270.0, 2290.0), (530.0, 1840.0), (570.0, 840.0), (300.0, 870.0)];
+const VOWELS: [(f32, f32); 5] = [
+    (730.0, 1090.0),
+    (270.0, 2290.0),
+    (530.0, 1840.0),
+    (570.0, 840.0),
+    (300.0, 870.0),
+];
 
 fn resonance(f: f32, centre: f32, bw: f32) -> f32 {
     1.0 / (1.0 + ((f - centre) / bw).powi(2))
@@ -145,8 +224,12 @@ mod tests {
     #[test]
     fn angry_is_louder_than_sad() {
         let v = Voice::for_speaker(1, 1);
-        let loud: f32 = (0..5).map(|s| rms(&synthesize(v, prosody("angry").unwrap(), 1.0, 16000, s))).sum();
-        let soft: f32 = (0..5).map(|s| rms(&synthesize(v, prosody("sad").unwrap(), 1.0, 16000, s))).sum();
+        let loud: f32 = (0..5)
+            .map(|s| rms(&synthesize(v, prosody("angry").unwrap(), 1.0, 16000, s)))
+            .sum();
+        let soft: f32 = (0..5)
+            .map(|s| rms(&synthesize(v, prosody("sad").unwrap(), 1.0, 16000, s)))
+            .sum();
         assert!(loud > 2.0 * soft, "angry {loud} sad {soft}");
     }
 

@@ -12,6 +12,12 @@ fn plugins_lists_components_with_parameter_defaults() {
 
 #[test]
 fn bad_arguments_exit_with_a_usage_error() {
-    assert_eq!(serlab::cli::main(["serlab", "frobnicate"].map(std::ffi::OsString::from)), 2);
-    assert_eq!(serlab::cli::main(["serlab", "run", "/nonexistent/exp.toml"].map(std::ffi::OsString::from)), 1);
+    assert_eq!(
+        serlab::cli::main(["serlab", "frobnicate"].map(std::ffi::OsString::from)),
+        2
+    );
+    assert_eq!(
+        serlab::cli::main(["serlab", "run", "/nonexistent/exp.toml"].map(std::ffi::OsString::from)),
+        1
+    );
 }

@@ -7,13 +7,17 @@ use serlab_tests::{bundled_plugins, experiment, shared_corpus};
 
 #[test]
 fn emodb_forest_reaches_the_target_ua_with_leave_one_speaker_out() {
-    let Some(_path) = shared_corpus("SERLAB_EMODB", "emodb_forest_reaches_the_target_ua") else { return };
+    let Some(_path) = shared_corpus("SERLAB_EMODB", "emodb_forest_reaches_the_target_ua") else {
+        return;
+    };
     let exp = Experiment::from_file(&experiment("emodb-forest.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = runner::run(
         &exp,
         &bundled_plugins(),
-        &RunOptions { output: Some(dir.path().to_path_buf()) },
+        &RunOptions {
+            output: Some(dir.path().to_path_buf()),
+        },
         &mut serlab_core::events::NullSink,
         &StopHandle::new(),
     )
@@ -26,6 +30,9 @@ fn emodb_forest_reaches_the_target_ua_with_leave_one_speaker_out() {
     // Target from the foundation issue: librosa MFCC statistics + random forest reach 0.54
     // on this 2-second copy; serlab must reach at least 0.55.
     let ua = r.pooled["forest"].ua;
-    eprintln!("emodb-forest pooled UA {ua:.3}, WA {:.3}", r.pooled["forest"].wa);
+    eprintln!(
+        "emodb-forest pooled UA {ua:.3}, WA {:.3}",
+        r.pooled["forest"].wa
+    );
     assert!(ua >= 0.55, "EmoDB forest UA {ua}");
 }

@@ -19,7 +19,16 @@ fn quickstart_runs_end_to_end_and_writes_a_run_folder() {
     let plugins = bundled_plugins();
     let mut sink = VecSink::default();
     let run_dir = dir.path().join("run");
-    let s = runner::run(&exp, &plugins, &RunOptions { output: Some(run_dir.clone()) }, &mut sink, &StopHandle::new()).unwrap();
+    let s = runner::run(
+        &exp,
+        &plugins,
+        &RunOptions {
+            output: Some(run_dir.clone()),
+        },
+        &mut sink,
+        &StopHandle::new(),
+    )
+    .unwrap();
     let r = &s.results;
     assert_eq!(r.status, "finished");
     assert_eq!(r.folds.len(), 6, "leave-one-speaker-out over 6 speakers");
@@ -34,17 +43,35 @@ fn quickstart_runs_end_to_end_and_writes_a_run_folder() {
         assert!(!f.validation_speakers.contains(&f.test_speakers[0]));
     }
     // Run folder contents.
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();
     assert_eq!(json["pooled"]["fusion"]["n"], 144);
     let csv = std::fs::read_to_string(run_dir.join("predictions.csv")).unwrap();
-    assert!(csv.starts_with("utterance,speaker,fold,system,label,predicted,p_neutral,p_happy,p_sad,p_angry"), "{csv}");
+    assert!(
+        csv.starts_with(
+            "utterance,speaker,fold,system,label,predicted,p_neutral,p_happy,p_sad,p_angry"
+        ),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 1 + 3 * 144);
     let config = std::fs::read_to_string(run_dir.join("config.toml")).unwrap();
     // The resolved config has the plugin's defaults filled in.
-    assert!(config.contains("n_trees = 100") && config.contains("max_depth"), "{config}");
+    assert!(
+        config.contains("n_trees = 100") && config.contains("max_depth"),
+        "{config}"
+    );
     // Events a dashboard needs were emitted.
-    assert!(sink.0.iter().any(|e| matches!(e, RunEvent::RunStarted { folds: 6, .. })));
-    assert_eq!(sink.0.iter().filter(|e| matches!(e, RunEvent::FoldFinished { .. })).count(), 6);
+    assert!(sink
+        .0
+        .iter()
+        .any(|e| matches!(e, RunEvent::RunStarted { folds: 6, .. })));
+    assert_eq!(
+        sink.0
+            .iter()
+            .filter(|e| matches!(e, RunEvent::FoldFinished { .. }))
+            .count(),
+        6
+    );
     assert!(sink.0.iter().any(|e| matches!(e, RunEvent::Step { .. })));
 }
 
@@ -55,7 +82,16 @@ fn same_seed_gives_identical_predictions() {
     let plugins = bundled_plugins();
     let run = |name: &str| {
         let out = dir.path().join(name);
-        runner::run(&exp, &plugins, &RunOptions { output: Some(out.clone()) }, &mut VecSink::default(), &StopHandle::new()).unwrap();
+        runner::run(
+            &exp,
+            &plugins,
+            &RunOptions {
+                output: Some(out.clone()),
+            },
+            &mut VecSink::default(),
+            &StopHandle::new(),
+        )
+        .unwrap();
         std::fs::read_to_string(out.join("predictions.csv")).unwrap()
     };
     assert_eq!(run("a"), run("b"));
@@ -68,12 +104,22 @@ fn a_panicking_model_fails_alone_and_the_rest_of_the_run_finishes() {
         "[fusion]",
         "[models.broken]\nmodel = \"panic-model\"\nfeatures = \"func\"\npanic_in = \"fit\"\n\n[fusion]",
     );
-    let mut exp = Experiment::from_str(&text, std::path::Path::new("quickstart+broken.toml")).unwrap();
+    let mut exp =
+        Experiment::from_str(&text, std::path::Path::new("quickstart+broken.toml")).unwrap();
     exp.meta.output = dir.path().to_path_buf();
     let mut plugins = bundled_plugins();
     assert!(plugins.load(&built_library("fixture_panics")).is_none());
     let mut sink = VecSink::default();
-    let s = runner::run(&exp, &plugins, &RunOptions { output: Some(dir.path().join("r")) }, &mut sink, &StopHandle::new()).unwrap();
+    let s = runner::run(
+        &exp,
+        &plugins,
+        &RunOptions {
+            output: Some(dir.path().join("r")),
+        },
+        &mut sink,
+        &StopHandle::new(),
+    )
+    .unwrap();
     let r = &s.results;
     assert_eq!(r.status, "finished");
     assert!(!r.pooled.contains_key("broken"));
@@ -97,9 +143,19 @@ fn a_stopped_run_keeps_its_finished_folds() {
         }
     }
     let out = dir.path().join("r");
-    let s = runner::run(&exp, &plugins, &RunOptions { output: Some(out.clone()) }, &mut StopAfterFirstFold(stop.clone()), &stop).unwrap();
+    let s = runner::run(
+        &exp,
+        &plugins,
+        &RunOptions {
+            output: Some(out.clone()),
+        },
+        &mut StopAfterFirstFold(stop.clone()),
+        &stop,
+    )
+    .unwrap();
     assert_eq!(s.results.status, "stopped");
     assert_eq!(s.results.folds.len(), 1);
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(json["status"], "stopped");
 }

@@ -62,7 +62,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 /// Run one subcommand, printing to stdout.
 pub fn execute(command: Command) -> serlab_core::Result<()> {
     match command {
-        Command::Run { experiment, output, quiet } => {
+        Command::Run {
+            experiment,
+            output,
+            quiet,
+        } => {
             let exp = Experiment::from_file(&experiment)?;
             let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
             for r in &plugins.refused {
@@ -70,7 +74,13 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             }
             let quiet = quiet || !std::io::stderr().is_terminal();
             let mut sink = ProgressSink::new(quiet);
-            let summary = runner::run(&exp, &plugins, &RunOptions { output }, &mut sink, &StopHandle::new())?;
+            let summary = runner::run(
+                &exp,
+                &plugins,
+                &RunOptions { output },
+                &mut sink,
+                &StopHandle::new(),
+            )?;
             println!("{}", crate::table::render(&summary.results));
             println!("run folder: {}", summary.dir.display());
             Ok(())
@@ -88,14 +98,25 @@ pub fn plugins_report(plugins: &PluginSet) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     if plugins.plugins.is_empty() {
-        let _ = writeln!(s, "no plugin found (searched next to the executable and in SERLAB_PLUGIN_PATH)");
+        let _ = writeln!(
+            s,
+            "no plugin found (searched next to the executable and in SERLAB_PLUGIN_PATH)"
+        );
     }
     for p in &plugins.plugins {
-        let at = p.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built in".into());
+        let at = p
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "built in".into());
         let _ = writeln!(s, "plugin {} {} ({at})", p.name, p.version);
         for c in p.components() {
             let _ = writeln!(s, "  {} `{}`: {}", c.kind.label(), c.name, c.summary);
-            let help: std::collections::HashMap<&str, &str> = c.params.iter().map(|(k, h)| (k.as_str(), h.as_str())).collect();
+            let help: std::collections::HashMap<&str, &str> = c
+                .params
+                .iter()
+                .map(|(k, h)| (k.as_str(), h.as_str()))
+                .collect();
             for line in c.defaults.lines().filter(|l| !l.trim().is_empty()) {
                 let key = line.split('=').next().unwrap_or("").trim();
                 match help.get(key) {

@@ -15,14 +15,24 @@ pub struct ProgressSink {
 impl ProgressSink {
     /// `quiet` hides bars (for tests and non-terminal output) but still collects warnings.
     pub fn new(quiet: bool) -> Self {
-        ProgressSink { bar: None, quiet, folds: 0, warnings: Vec::new() }
+        ProgressSink {
+            bar: None,
+            quiet,
+            folds: 0,
+            warnings: Vec::new(),
+        }
     }
 
     fn bar(&mut self, len: usize, prefix: &str) -> &ProgressBar {
-        let style = ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg} ({eta})")
-            .expect("valid template")
-            .progress_chars("=> ");
-        let b = if self.quiet { ProgressBar::hidden() } else { ProgressBar::new(len as u64) };
+        let style =
+            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg} ({eta})")
+                .expect("valid template")
+                .progress_chars("=> ");
+        let b = if self.quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(len as u64)
+        };
         b.set_style(style);
         b.set_prefix(prefix.to_string());
         self.bar.insert(b)
@@ -53,9 +63,17 @@ impl EventSink for ProgressSink {
                 self.folds = folds;
                 self.bar(folds, "folds");
             }
-            RunEvent::FoldStarted { fold, test_speakers, .. } => {
+            RunEvent::FoldStarted {
+                fold,
+                test_speakers,
+                ..
+            } => {
                 if let Some(b) = &self.bar {
-                    b.set_message(format!("fold {} (test: {})", fold + 1, test_speakers.join(",")));
+                    b.set_message(format!(
+                        "fold {} (test: {})",
+                        fold + 1,
+                        test_speakers.join(",")
+                    ));
                 }
             }
             RunEvent::FoldFinished { .. } => {

@@ -10,7 +10,15 @@ use crate::{Error, Gender, Result, Utterance};
 use std::path::Path;
 
 /// Class names in the order serlab reports them.
-pub const CLASSES: [&str; 7] = ["anger", "boredom", "disgust", "fear", "happiness", "neutral", "sadness"];
+pub const CLASSES: [&str; 7] = [
+    "anger",
+    "boredom",
+    "disgust",
+    "fear",
+    "happiness",
+    "neutral",
+    "sadness",
+];
 
 /// The emotion of an EmoDB emotion code.
 pub fn emotion(code: char) -> Option<&'static str> {
@@ -52,13 +60,24 @@ pub struct Name<'a> {
 pub fn parse_name(stem: &str) -> std::result::Result<Name<'_>, String> {
     let chars: Vec<char> = stem.chars().collect();
     if chars.len() != 7 || !stem.is_ascii() {
-        return Err(format!("`{stem}` is not an EmoDB name (expected 7 characters like 03a01Fa)"));
+        return Err(format!(
+            "`{stem}` is not an EmoDB name (expected 7 characters like 03a01Fa)"
+        ));
     }
     if !chars[0].is_ascii_digit() || !chars[1].is_ascii_digit() {
-        return Err(format!("`{stem}`: speaker `{}` is not two digits", &stem[..2]));
+        return Err(format!(
+            "`{stem}`: speaker `{}` is not two digits",
+            &stem[..2]
+        ));
     }
-    let emotion = emotion(chars[5]).ok_or_else(|| format!("`{stem}`: unknown emotion code `{}`", chars[5]))?;
-    Ok(Name { speaker: &stem[..2], text: &stem[2..5], emotion, version: chars[6] })
+    let emotion = emotion(chars[5])
+        .ok_or_else(|| format!("`{stem}`: unknown emotion code `{}`", chars[5]))?;
+    Ok(Name {
+        speaker: &stem[..2],
+        text: &stem[2..5],
+        emotion,
+        version: chars[6],
+    })
 }
 
 /// Load `root/wav/*.wav`, keeping `classes` (default all seven).
@@ -73,7 +92,11 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
     let mut skipped = Vec::new();
     let mut utts = Vec::new();
     for path in wav_files(&wav)? {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
         match parse_name(&stem) {
             Ok(n) => utts.push(Utterance {
                 id: stem.clone(),
@@ -85,11 +108,17 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
                 transcript: None,
                 audio: path.clone(),
             }),
-            Err(reason) => skipped.push(Skipped { path: path.clone(), reason }),
+            Err(reason) => skipped.push(Skipped {
+                path: path.clone(),
+                reason,
+            }),
         }
     }
     if utts.is_empty() {
-        return Err(Error::Corpus { path: wav, message: "no EmoDB-named .wav file in this folder".into() });
+        return Err(Error::Corpus {
+            path: wav,
+            message: "no EmoDB-named .wav file in this folder".into(),
+        });
     }
     let corpus = select_classes("emodb", utts, classes, &CLASSES, &mut skipped)?;
     Ok(Loaded { corpus, skipped })
@@ -101,7 +130,15 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example() {
-        assert_eq!(parse_name("03a01Fa").unwrap(), Name { speaker: "03", text: "a01", emotion: "happiness", version: 'a' });
+        assert_eq!(
+            parse_name("03a01Fa").unwrap(),
+            Name {
+                speaker: "03",
+                text: "a01",
+                emotion: "happiness",
+                version: 'a'
+            }
+        );
         assert_eq!(parse_name("16b10Wb").unwrap().emotion, "anger");
         assert_eq!(parse_name("08a02Ab").unwrap().emotion, "fear");
         assert_eq!(parse_name("11b03Lc").unwrap().emotion, "boredom");
@@ -112,7 +149,9 @@ mod tests {
 
     #[test]
     fn rejects_malformed_names() {
-        assert!(parse_name("03a01Xa").unwrap_err().contains("unknown emotion code `X`"));
+        assert!(parse_name("03a01Xa")
+            .unwrap_err()
+            .contains("unknown emotion code `X`"));
         assert!(parse_name("3a01Fa").is_err());
         assert!(parse_name("xxa01Fa").unwrap_err().contains("speaker"));
     }
@@ -132,14 +171,24 @@ mod tests {
         for name in ["03a01Fa", "03a01Wa", "08b02Ta", "08b02Ea", "zz"] {
             std::fs::write(wav.join(format!("{name}.wav")), b"x").unwrap();
         }
-        let keep = vec!["anger".to_string(), "sadness".to_string(), "happiness".to_string()];
+        let keep = vec![
+            "anger".to_string(),
+            "sadness".to_string(),
+            "happiness".to_string(),
+        ];
         let l = load(dir.path(), Some(&keep)).unwrap();
         assert_eq!(l.corpus.classes, keep);
         let ids: Vec<&str> = l.corpus.utterances.iter().map(|u| u.id.as_str()).collect();
         assert_eq!(ids, ["03a01Fa", "03a01Wa", "08b02Ta"]);
         assert_eq!(l.corpus.utterances[2].gender, Some(Gender::Female));
         assert_eq!(l.skipped.len(), 2, "{:?}", l.skipped);
-        assert!(l.skipped.iter().any(|s| s.reason.contains("outside the class map")));
-        assert!(load(&dir.path().join("nope"), None).unwrap_err().to_string().contains("wav/"));
+        assert!(l
+            .skipped
+            .iter()
+            .any(|s| s.reason.contains("outside the class map")));
+        assert!(load(&dir.path().join("nope"), None)
+            .unwrap_err()
+            .to_string()
+            .contains("wav/"));
     }
 }

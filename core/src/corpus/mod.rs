@@ -71,7 +71,10 @@ pub fn select_classes(
                     return Err(Error::config(
                         "experiment",
                         "corpus.classes",
-                        format!("`{cls}` is not a class of this corpus; its classes are {}", default_order.join(", ")),
+                        format!(
+                            "`{cls}` is not a class of this corpus; its classes are {}",
+                            default_order.join(", ")
+                        ),
                     ));
                 }
             }
@@ -88,11 +91,18 @@ pub fn select_classes(
         if classes.contains(&u.label) {
             kept.push(u);
         } else {
-            skipped.push(Skipped { path: u.audio.clone(), reason: format!("label `{}` is outside the class map", u.label) });
+            skipped.push(Skipped {
+                path: u.audio.clone(),
+                reason: format!("label `{}` is outside the class map", u.label),
+            });
         }
     }
     kept.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Corpus { name: name.into(), classes, utterances: kept })
+    Ok(Corpus {
+        name: name.into(),
+        classes,
+        utterances: kept,
+    })
 }
 
 /// The `*.wav` files of a folder (not recursive), sorted; an error if the folder is missing.
@@ -102,7 +112,11 @@ pub fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("._")))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("._"))
+        })
         .collect();
     v.sort();
     Ok(v)

@@ -32,7 +32,9 @@ impl Default for SyntheticConfig {
     fn default() -> Self {
         SyntheticConfig {
             path: None,
-            classes: ["neutral", "happy", "sad", "angry"].map(String::from).to_vec(),
+            classes: ["neutral", "happy", "sad", "angry"]
+                .map(String::from)
+                .to_vec(),
             speakers: 6,
             per_class: 6,
             seconds: 1.0,
@@ -44,7 +46,10 @@ impl Default for SyntheticConfig {
 
 impl SyntheticConfig {
     fn fingerprint(&self) -> String {
-        let text = format!("{:?}{}{}{}{}{}", self.classes, self.speakers, self.per_class, self.seconds, self.sample_rate, self.seed);
+        let text = format!(
+            "{:?}{}{}{}{}{}",
+            self.classes, self.speakers, self.per_class, self.seconds, self.sample_rate, self.seed
+        );
         let mut h = 0xcbf2_9ce4_8422_2325u64;
         for b in text.bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
@@ -63,12 +68,20 @@ impl SyntheticConfig {
             for (ci, class) in self.classes.iter().enumerate() {
                 let p = prosody(class).ok_or_else(|| {
                     let known: Vec<&str> = EMOTIONS.iter().map(|(n, _)| *n).collect();
-                    Error::config("experiment", "corpus.classes", format!("the synthetic corpus has no emotion `{class}`; it has {}", known.join(", ")))
+                    Error::config(
+                        "experiment",
+                        "corpus.classes",
+                        format!(
+                            "the synthetic corpus has no emotion `{class}`; it has {}",
+                            known.join(", ")
+                        ),
+                    )
                 })?;
                 for k in 0..self.per_class {
                     let id = format!("{speaker}_{class}_{k:02}");
                     let path = sdir.join(format!("{id}.wav"));
-                    let seed = self.seed.wrapping_mul(1_000_003) ^ ((s * 1000 + ci * 100 + k) as u64);
+                    let seed =
+                        self.seed.wrapping_mul(1_000_003) ^ ((s * 1000 + ci * 100 + k) as u64);
                     if !path.exists() {
                         let x = synthesize(voice, p, self.seconds, self.sample_rate, seed);
                         let tmp = path.with_extension("wav.tmp");
@@ -80,7 +93,11 @@ impl SyntheticConfig {
                         audio: path,
                         speaker: speaker.clone(),
                         session: None,
-                        gender: Some(if s % 2 == 0 { Gender::Female } else { Gender::Male }),
+                        gender: Some(if s % 2 == 0 {
+                            Gender::Female
+                        } else {
+                            Gender::Male
+                        }),
                         label: class.clone(),
                         vad: None,
                         transcript: None,
@@ -97,7 +114,11 @@ pub fn load(c: &SyntheticConfig, cache_root: &Path) -> Result<Loaded> {
     if c.speakers < 2 || c.per_class == 0 || c.classes.len() < 2 || c.seconds <= 0.0 {
         return Err(Error::config("experiment", "corpus", "the synthetic corpus needs at least 2 speakers, 2 classes, 1 utterance per class and a positive duration"));
     }
-    let dir = c.path.clone().unwrap_or_else(|| cache_root.join(".corpora").join(format!("synthetic-{}", c.fingerprint())));
+    let dir = c.path.clone().unwrap_or_else(|| {
+        cache_root
+            .join(".corpora")
+            .join(format!("synthetic-{}", c.fingerprint()))
+    });
     let utts = c.write(&dir)?;
     let order: Vec<&str> = c.classes.iter().map(String::as_str).collect();
     let mut skipped = Vec::new();

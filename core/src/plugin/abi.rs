@@ -48,16 +48,19 @@ unsafe impl Sync for PluginDeclaration {}
 #[macro_export]
 macro_rules! export_plugin {
     ($name:expr, $register:path) => {
+        /// The serlab plugin declaration: read by the host's handshake before any call.
         #[no_mangle]
         #[allow(non_upper_case_globals)]
         pub static serlab_plugin_declaration: $crate::plugin::PluginDeclaration =
             $crate::plugin::PluginDeclaration {
                 magic: $crate::plugin::ABI_MAGIC,
                 name: concat!($name, "\0").as_ptr() as *const ::std::ffi::c_char,
-                version: concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const ::std::ffi::c_char,
+                version: concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()
+                    as *const ::std::ffi::c_char,
                 core_version: $crate::plugin::CORE_VERSION.as_ptr() as *const ::std::ffi::c_char,
                 rustc_version: $crate::plugin::RUSTC_VERSION.as_ptr() as *const ::std::ffi::c_char,
-                interface_hash: $crate::plugin::INTERFACE_HASH.as_ptr() as *const ::std::ffi::c_char,
+                interface_hash: $crate::plugin::INTERFACE_HASH.as_ptr()
+                    as *const ::std::ffi::c_char,
                 register: {
                     fn __serlab_register(r: &mut $crate::plugin::Registrar) {
                         $crate::plugin::guard::install_panic_hook();

@@ -4,7 +4,9 @@
 //! catching must run in the plugin's code. Everything here is generic over the component
 //! type (hence monomorphised in the plugin) or called from such code.
 
-use super::registry::{Component, ComponentInfo, ComponentKind, ExtractorFactory, FusionFactory, ModelFactory};
+use super::registry::{
+    Component, ComponentInfo, ComponentKind, ExtractorFactory, FusionFactory, ModelFactory,
+};
 use super::registry::{ExtractorComponent, FusionComponent, ModelComponent, Registrar};
 use crate::features::{Audio, FeatureInfo, Features};
 use crate::fusion::MemberProbs;
@@ -26,7 +28,10 @@ pub fn install_panic_hook() {
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
             let msg = payload_text(info.payload());
-            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
         }));
     });
@@ -57,7 +62,12 @@ fn flatten(plugin: &str, component: &str, during: &'static str, e: Error) -> Err
 }
 
 /// Run `f`, turning a panic into [`Error::PluginPanic`] and flattening errors.
-pub fn guarded<T>(plugin: &str, component: &str, during: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub fn guarded<T>(
+    plugin: &str,
+    component: &str,
+    during: &'static str,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(flatten(plugin, component, during, e)),
@@ -65,7 +75,12 @@ pub fn guarded<T>(plugin: &str, component: &str, during: &'static str, f: impl F
             let message = LAST_PANIC
                 .with(|p| p.borrow_mut().take())
                 .unwrap_or_else(|| payload_text(payload.as_ref()));
-            Err(Error::PluginPanic { plugin: plugin.into(), component: component.into(), during, message })
+            Err(Error::PluginPanic {
+                plugin: plugin.into(),
+                component: component.into(),
+                during,
+                message,
+            })
         }
     }
 }
@@ -84,7 +99,10 @@ pub fn register_guarded(r: &mut Registrar, register: fn(&mut Registrar)) {
 fn parse_params<C: Component>(plugin: &str, text: &str) -> Result<C::Params> {
     toml::from_str::<C::Params>(text).map_err(|e| Error::Config {
         file: format!("parameters of `{}` (plugin `{plugin}`)", C::NAME),
-        key: e.span().map(|s| text.get(s).unwrap_or("-").to_string()).unwrap_or_else(|| "-".into()),
+        key: e
+            .span()
+            .map(|s| text.get(s).unwrap_or("-").to_string())
+            .unwrap_or_else(|| "-".into()),
         message: e.message().to_string(),
     })
 }
@@ -94,8 +112,12 @@ fn info_of<C: Component>(kind: ComponentKind) -> ComponentInfo {
         name: C::NAME.into(),
         kind,
         summary: C::SUMMARY.into(),
-        defaults: toml::to_string(&C::Params::default()).unwrap_or_else(|e| format!("# cannot show defaults: {e}")),
-        params: C::PARAMS_HELP.iter().map(|(k, h)| (k.to_string(), h.to_string())).collect(),
+        defaults: toml::to_string(&C::Params::default())
+            .unwrap_or_else(|e| format!("# cannot show defaults: {e}")),
+        params: C::PARAMS_HELP
+            .iter()
+            .map(|(k, h)| (k.to_string(), h.to_string()))
+            .collect(),
     }
 }
 
@@ -107,7 +129,10 @@ macro_rules! factory {
         }
         impl<C> $name<C> {
             pub(crate) fn new(plugin: &str) -> Self {
-                Self { plugin: plugin.to_string(), _c: PhantomData }
+                Self {
+                    plugin: plugin.to_string(),
+                    _c: PhantomData,
+                }
             }
         }
         impl<C: $bound> $factory for $name<C> {
@@ -118,16 +143,40 @@ macro_rules! factory {
                 let plugin = self.plugin.clone();
                 guarded(&self.plugin, C::NAME, "new", || {
                     let p = parse_params::<C>(&plugin, params)?;
-                    Ok(Box::new($guarded { inner: C::new(p)?, plugin }) as Box<dyn $obj>)
+                    Ok(Box::new($guarded {
+                        inner: C::new(p)?,
+                        plugin,
+                    }) as Box<dyn $obj>)
                 })
             }
         }
     };
 }
 
-factory!(ExtractorFactoryImpl, ExtractorComponent, ExtractorFactory, GuardedExtractor, FeatureExtractor, ComponentKind::Extractor);
-factory!(ModelFactoryImpl, ModelComponent, ModelFactory, GuardedModel, Model, ComponentKind::Model);
-factory!(FusionFactoryImpl, FusionComponent, FusionFactory, GuardedFusion, Fusion, ComponentKind::Fusion);
+factory!(
+    ExtractorFactoryImpl,
+    ExtractorComponent,
+    ExtractorFactory,
+    GuardedExtractor,
+    FeatureExtractor,
+    ComponentKind::Extractor
+);
+factory!(
+    ModelFactoryImpl,
+    ModelComponent,
+    ModelFactory,
+    GuardedModel,
+    Model,
+    ComponentKind::Model
+);
+factory!(
+    FusionFactoryImpl,
+    FusionComponent,
+    FusionFactory,
+    GuardedFusion,
+    Fusion,
+    ComponentKind::Fusion
+);
 
 struct GuardedExtractor<C> {
     inner: C,
@@ -139,7 +188,9 @@ impl<C: ExtractorComponent> FeatureExtractor for GuardedExtractor<C> {
         guarded(&self.plugin, C::NAME, "info", || self.inner.info())
     }
     fn extract(&self, audio: &Audio) -> Result<Features> {
-        guarded(&self.plugin, C::NAME, "extract", || self.inner.extract(audio))
+        guarded(&self.plugin, C::NAME, "extract", || {
+            self.inner.extract(audio)
+        })
     }
 }
 
@@ -149,12 +200,21 @@ struct GuardedModel<C> {
 }
 
 impl<C: ModelComponent> Model for GuardedModel<C> {
-    fn fit(&mut self, train: &LabeledSet<'_>, valid: &LabeledSet<'_>, ctx: &mut FitContext<'_>) -> Result<()> {
+    fn fit(
+        &mut self,
+        train: &LabeledSet<'_>,
+        valid: &LabeledSet<'_>,
+        ctx: &mut FitContext<'_>,
+    ) -> Result<()> {
         let inner = &mut self.inner;
-        guarded(&self.plugin, C::NAME, "fit", || inner.fit(train, valid, ctx))
+        guarded(&self.plugin, C::NAME, "fit", || {
+            inner.fit(train, valid, ctx)
+        })
     }
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
-        guarded(&self.plugin, C::NAME, "predict_proba", || self.inner.predict_proba(inputs))
+        guarded(&self.plugin, C::NAME, "predict_proba", || {
+            self.inner.predict_proba(inputs)
+        })
     }
     fn save(&self, path: &Path) -> Result<()> {
         guarded(&self.plugin, C::NAME, "save", || self.inner.save(path))
@@ -176,6 +236,8 @@ impl<C: FusionComponent> Fusion for GuardedFusion<C> {
         guarded(&self.plugin, C::NAME, "fit", || inner.fit(members, labels))
     }
     fn combine(&self, members: MemberProbs<'_>) -> Result<Vec<Vec<f32>>> {
-        guarded(&self.plugin, C::NAME, "combine", || self.inner.combine(members))
+        guarded(&self.plugin, C::NAME, "combine", || {
+            self.inner.combine(members)
+        })
     }
 }

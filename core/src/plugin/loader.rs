@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// File name prefix of plugin libraries found by directory scan (`libserlab_forest.so`).
-const PREFIX: &str = if cfg!(windows) { "serlab_" } else { "libserlab_" };
+const PREFIX: &str = if cfg!(windows) {
+    "serlab_"
+} else {
+    "libserlab_"
+};
 
 /// A trait object created by a plugin, holding its library alive.
 ///
@@ -106,7 +110,9 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
             out.push(p.clone());
             continue;
         }
-        let Ok(rd) = std::fs::read_dir(p) else { continue };
+        let Ok(rd) = std::fs::read_dir(p) else {
+            continue;
+        };
         let mut found: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())
@@ -170,14 +176,20 @@ impl PluginSet {
             }
             Ok(None) => None,
             Err(error) => {
-                self.refused.push(Refusal { path: path.to_path_buf(), error });
+                self.refused.push(Refusal {
+                    path: path.to_path_buf(),
+                    error,
+                });
                 self.refused.last()
             }
         }
     }
 
     fn try_load(&self, path: &Path) -> Result<Option<LoadedPlugin>> {
-        let load_err = |message: String| Error::PluginLoad { path: path.to_path_buf(), message };
+        let load_err = |message: String| Error::PluginLoad {
+            path: path.to_path_buf(),
+            message,
+        };
         // SAFETY: loading a library runs its initialisers; serlab plugins have none beyond
         // what Rust's std sets up. This is the documented risk of any native plugin system.
         let lib = unsafe { Library::new(path) }.map_err(|e| load_err(e.to_string()))?;
@@ -186,7 +198,9 @@ impl PluginSet {
         let decl: &PluginDeclaration = unsafe {
             let sym = lib
                 .get::<*const PluginDeclaration>(b"serlab_plugin_declaration\0")
-                .map_err(|_| load_err("not a serlab plugin (no `serlab_plugin_declaration` symbol)".into()))?;
+                .map_err(|_| {
+                    load_err("not a serlab plugin (no `serlab_plugin_declaration` symbol)".into())
+                })?;
             &**sym
         };
         if decl.magic != ABI_MAGIC {
@@ -229,7 +243,13 @@ impl PluginSet {
         if let Some(e) = registrar.failure.take() {
             return Err(e);
         }
-        Ok(Some(LoadedPlugin { name, version, path: Some(path.to_path_buf()), registrar, lib: Some(Arc::new(lib)) }))
+        Ok(Some(LoadedPlugin {
+            name,
+            version,
+            path: Some(path.to_path_buf()),
+            registrar,
+            lib: Some(Arc::new(lib)),
+        }))
     }
 
     fn names(&self, kind: ComponentKind) -> Vec<String> {
@@ -251,14 +271,22 @@ impl PluginSet {
             kind: kind.label(),
             name: name.into(),
             suggestion: closest(name, names.iter().map(String::as_str)).map(str::to_string),
-            available: if names.is_empty() { "none (no plugin loaded)".into() } else { names.join(", ") },
+            available: if names.is_empty() {
+                "none (no plugin loaded)".into()
+            } else {
+                names.join(", ")
+            },
         }
     }
 
     /// The self-description of component `name` of `kind`.
     pub fn info(&self, kind: ComponentKind, name: &str) -> Result<(String, ComponentInfo)> {
         for p in &self.plugins {
-            if let Some(c) = p.components().into_iter().find(|c| c.kind == kind && c.name == name) {
+            if let Some(c) = p
+                .components()
+                .into_iter()
+                .find(|c| c.kind == kind && c.name == name)
+            {
                 return Ok((p.name.clone(), c));
             }
         }
@@ -268,8 +296,17 @@ impl PluginSet {
     /// A new feature extractor `name` configured by the TOML table `params`.
     pub fn extractor(&self, name: &str, params: &str) -> Result<Hosted<dyn FeatureExtractor>> {
         for p in &self.plugins {
-            if let Some(f) = p.registrar.extractors.iter().find(|f| f.info().name == name) {
-                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+            if let Some(f) = p
+                .registrar
+                .extractors
+                .iter()
+                .find(|f| f.info().name == name)
+            {
+                return Ok(Hosted {
+                    inner: f.create(params)?,
+                    _lib: p.lib.clone(),
+                    plugin: p.name.clone(),
+                });
             }
         }
         Err(self.unknown(ComponentKind::Extractor, name))
@@ -279,7 +316,11 @@ impl PluginSet {
     pub fn model(&self, name: &str, params: &str) -> Result<Hosted<dyn Model>> {
         for p in &self.plugins {
             if let Some(f) = p.registrar.models.iter().find(|f| f.info().name == name) {
-                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+                return Ok(Hosted {
+                    inner: f.create(params)?,
+                    _lib: p.lib.clone(),
+                    plugin: p.name.clone(),
+                });
             }
         }
         Err(self.unknown(ComponentKind::Model, name))
@@ -289,7 +330,11 @@ impl PluginSet {
     pub fn fusion(&self, name: &str, params: &str) -> Result<Hosted<dyn Fusion>> {
         for p in &self.plugins {
             if let Some(f) = p.registrar.fusions.iter().find(|f| f.info().name == name) {
-                return Ok(Hosted { inner: f.create(params)?, _lib: p.lib.clone(), plugin: p.name.clone() });
+                return Ok(Hosted {
+                    inner: f.create(params)?,
+                    _lib: p.lib.clone(),
+                    plugin: p.name.clone(),
+                });
             }
         }
         Err(self.unknown(ComponentKind::Fusion, name))

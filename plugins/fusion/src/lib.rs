@@ -1,0 +1,69 @@
+//! serlab plugin `fusion`: late fusion of the members' class probabilities.
+//!
+//! Components (all [`serlab_core::Fusion`]):
+//! - `average`: the mean of the members' distributions;
+//! - `weighted-average`: a weighted mean whose weights are fit on the validation speakers by
+//!   grid search over the simplex, maximising UA (macro recall);
+//! - `highest-confidence`: per utterance, the distribution of the member whose top
+//!   probability is largest;
+//! - `majority-vote`: the members' argmax votes, as vote shares.
+//!
+//! Every component checks that all members have the same number of utterances and classes
+//! and finite, non-negative probabilities, and returns rows that sum to 1.
+
+pub mod average;
+pub mod confidence;
+pub mod shape;
+pub mod vote;
+pub mod weighted;
+
+pub use average::Average;
+pub use confidence::HighestConfidence;
+pub use vote::MajorityVote;
+pub use weighted::{WeightedAverage, WeightedAverageParams};
+
+use serde::{Deserialize, Serialize};
+
+/// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
+/// doc comment of its own, and `#[no_mangle]` exports it all the same).
+mod declaration {
+    serlab_core::export_plugin!("fusion", super::register);
+}
+
+/// Registers the plugin's components.
+pub fn register(r: &mut serlab_core::plugin::Registrar) {
+    r.fusion::<Average>();
+    r.fusion::<WeightedAverage>();
+    r.fusion::<HighestConfidence>();
+    r.fusion::<MajorityVote>();
+}
+
+/// The parameter table of components that take no parameter (any key is refused).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoParams {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registers_four_fusions() {
+        let mut r = serlab_core::plugin::Registrar::new("fusion");
+        super::register(&mut r);
+        let names: Vec<String> = r.components().into_iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [
+                "average",
+                "weighted-average",
+                "highest-confidence",
+                "majority-vote"
+            ]
+        );
+        let weighted = &r.components()[1];
+        assert!(
+            weighted.defaults.contains("step = 0.1"),
+            "{}",
+            weighted.defaults
+        );
+    }
+}
