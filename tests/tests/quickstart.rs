@@ -57,7 +57,7 @@ fn quickstart_runs_end_to_end_and_writes_a_run_folder() {
     let config = std::fs::read_to_string(run_dir.join("config.toml")).unwrap();
     // The resolved config has the plugin's defaults filled in.
     assert!(
-        config.contains("n_trees = 100") && config.contains("max_depth"),
+        config.contains("n_trees = 100") && config.contains("min_samples_leaf"),
         "{config}"
     );
     // Events a dashboard needs were emitted.

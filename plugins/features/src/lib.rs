@@ -1,0 +1,73 @@
+//! serlab-features: the standard feature-extractor plugin of serlab.
+//!
+//! Components (all pure, deterministic and finite on any input: empty, shorter than a
+//! frame, silent, DC-offset or clipped audio):
+//!
+//! * `log-mel` ([`LogMelExtractor`]): `T x n_mels` log-mel spectrogram, following librosa's
+//!   definitions (periodic Hann window, centred frames with reflect padding, power
+//!   spectrogram, Slaney mel scale and area normalisation, `power_to_db(ref=1, amin=1e-10,
+//!   top_db=80)` per utterance);
+//! * `mfcc` ([`MfccExtractor`]): `T x n_mfcc` MFCCs as `librosa.feature.mfcc` (orthonormal
+//!   DCT-II of the dB mel spectrogram), optionally with deltas and delta-deltas
+//!   (`librosa.feature.delta`, width 9, `interp` edges);
+//! * `functionals` ([`FunctionalsExtractor`]): one utterance-level vector of statistics over
+//!   MFCC, log-mel, energy, spectral and YIN-pitch low-level descriptors.
+//!
+//! The FFT is `realfft`'s, planned once per extractor; everything else (mel filterbank, DCT,
+//! YIN, functionals) is written here in small modules.
+
+pub mod functionals;
+pub mod logmel;
+pub mod mel;
+pub mod mfcc;
+pub mod pitch;
+pub mod spectral;
+pub mod stats;
+pub mod stft;
+
+#[cfg(test)]
+mod testutil;
+
+pub use functionals::{FunctionalsExtractor, FunctionalsParams};
+pub use logmel::{LogMelExtractor, LogMelParams};
+pub use mfcc::{MfccExtractor, MfccParams};
+
+/// The exported plugin declaration (`serlab_plugin_declaration`).
+mod declaration {
+    serlab_core::export_plugin!("features", super::register);
+}
+
+/// Registers the plugin's components.
+pub fn register(r: &mut serlab_core::plugin::Registrar) {
+    r.extractor::<LogMelExtractor>();
+    r.extractor::<MfccExtractor>();
+    r.extractor::<FunctionalsExtractor>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serlab_core::plugin::{ComponentKind, Registrar};
+
+    #[test]
+    fn registers_three_extractors() {
+        let mut r = Registrar::new("features");
+        register(&mut r);
+        let c = r.components();
+        let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["log-mel", "mfcc", "functionals"]);
+        assert!(c.iter().all(|c| c.kind == ComponentKind::Extractor));
+        // Every parameter has help and the defaults render as TOML.
+        for info in &c {
+            assert!(!info.defaults.starts_with('#'), "{}", info.defaults);
+            for line in info.defaults.lines().filter(|l| l.contains('=')) {
+                let key = line.split('=').next().unwrap().trim();
+                assert!(
+                    info.params.iter().any(|(k, _)| k == key),
+                    "{}: no help for {key}",
+                    info.name
+                );
+            }
+        }
+    }
+}

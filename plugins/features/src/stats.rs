@@ -1,0 +1,215 @@
+//! Statistical functionals of one low-level-descriptor contour.
+//!
+//! Everything is computed in `f64` and is finite for any finite input, including empty
+//! and constant contours (whose standard deviation, skewness, kurtosis and slope are 0).
+
+/// One functional.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    /// Arithmetic mean.
+    Mean,
+    /// Population standard deviation.
+    Std,
+    /// Minimum.
+    Min,
+    /// Maximum.
+    Max,
+    /// Maximum minus minimum.
+    Range,
+    /// Percentile, linear interpolation between order statistics (`numpy.percentile`).
+    Pct(u8),
+    /// Skewness, biased (`scipy.stats.skew`).
+    Skew,
+    /// Excess kurtosis, biased (`scipy.stats.kurtosis`).
+    Kurt,
+    /// Least-squares slope against the frame index, per frame.
+    Slope,
+}
+
+impl Stat {
+    /// Suffix used in column names (`mean`, `p25`, `slope`).
+    pub fn name(self) -> String {
+        match self {
+            Stat::Mean => "mean".into(),
+            Stat::Std => "std".into(),
+            Stat::Min => "min".into(),
+            Stat::Max => "max".into(),
+            Stat::Range => "range".into(),
+            Stat::Pct(p) => format!("p{p}"),
+            Stat::Skew => "skew".into(),
+            Stat::Kurt => "kurt".into(),
+            Stat::Slope => "slope".into(),
+        }
+    }
+}
+
+/// Percentile `q` (0..=100) of sorted values, as `numpy.percentile(..., method='linear')`.
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        1 => sorted[0],
+        n => {
+            let pos = (q / 100.0).clamp(0.0, 1.0) * (n - 1) as f64;
+            let lo = pos.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+        }
+    }
+}
+
+/// Least-squares slope of `x` against its index; 0 for fewer than two values.
+pub fn slope(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let ibar = (n - 1) as f64 / 2.0;
+    let xbar = x.iter().sum::<f64>() / n as f64;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, v) in x.iter().enumerate() {
+        let di = i as f64 - ibar;
+        num += di * (v - xbar);
+        den += di * di;
+    }
+    num / den
+}
+
+/// Computes functionals, reusing its buffers between contours.
+#[derive(Debug, Default)]
+pub struct Functionals {
+    values: Vec<f64>,
+    sorted: Vec<f64>,
+}
+
+impl Functionals {
+    /// Append `stats` of `contour` to `out`, in order.
+    pub fn compute(&mut self, contour: &[f32], stats: &[Stat], out: &mut Vec<f32>) {
+        self.values.clear();
+        self.values.extend(
+            contour
+                .iter()
+                .map(|&v| if v.is_finite() { v as f64 } else { 0.0 }),
+        );
+        let x = &self.values;
+        let n = x.len();
+        if n == 0 {
+            out.extend(stats.iter().map(|_| 0.0));
+            return;
+        }
+        let mean = x.iter().sum::<f64>() / n as f64;
+        let m2 = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+        let std = m2.sqrt();
+        // Rounding noise on a constant contour must not turn into huge moments.
+        let flat = std <= 1e-9 * mean.abs().max(1e-3);
+        let (skew, kurt) = if flat {
+            (0.0, 0.0)
+        } else {
+            let m3 = x.iter().map(|v| (v - mean).powi(3)).sum::<f64>() / n as f64;
+            let m4 = x.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n as f64;
+            (m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0)
+        };
+        let needs_sort = stats
+            .iter()
+            .any(|s| matches!(s, Stat::Pct(_) | Stat::Min | Stat::Max | Stat::Range));
+        if needs_sort {
+            self.sorted.clear();
+            self.sorted.extend_from_slice(x);
+            self.sorted.sort_by(f64::total_cmp);
+        }
+        let s = &self.sorted;
+        for stat in stats {
+            let v = match *stat {
+                Stat::Mean => mean,
+                Stat::Std => std,
+                Stat::Min => s[0],
+                Stat::Max => s[n - 1],
+                Stat::Range => s[n - 1] - s[0],
+                Stat::Pct(q) => percentile_sorted(s, q as f64),
+                Stat::Skew => skew,
+                Stat::Kurt => kurt,
+                Stat::Slope => {
+                    if flat {
+                        0.0
+                    } else {
+                        slope(x)
+                    }
+                }
+            };
+            out.push(if v.is_finite() { v as f32 } else { 0.0 });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &[Stat] = &[
+        Stat::Mean,
+        Stat::Std,
+        Stat::Min,
+        Stat::Max,
+        Stat::Range,
+        Stat::Pct(1),
+        Stat::Pct(25),
+        Stat::Pct(50),
+        Stat::Pct(75),
+        Stat::Pct(99),
+        Stat::Skew,
+        Stat::Kurt,
+        Stat::Slope,
+    ];
+
+    fn run(x: &[f32]) -> Vec<f32> {
+        let mut out = vec![];
+        Functionals::default().compute(x, ALL, &mut out);
+        out
+    }
+
+    #[test]
+    fn known_sequence() {
+        // x = [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, population std 2 (textbook example).
+        // numpy.percentile(x, [1, 25, 50, 75, 99]) = [2.14, 4, 4.5, 5.5, 8.86].
+        // scipy.stats.skew = 0.65625, scipy.stats.kurtosis = -0.21875.
+        // Slope vs index: sum((i - 3.5)(x - 5)) / sum((i - 3.5)^2) = 34 / 42.
+        let v = run(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        let want = [
+            5.0,
+            2.0,
+            2.0,
+            9.0,
+            7.0,
+            2.14,
+            4.0,
+            4.5,
+            5.5,
+            8.86,
+            0.65625,
+            -0.21875,
+            34.0 / 42.0,
+        ];
+        for (i, (a, b)) in v.iter().zip(want).enumerate() {
+            assert!((a - b).abs() < 1e-5, "{:?}: {a} vs {b}", ALL[i]);
+        }
+    }
+
+    #[test]
+    fn linear_ramp_slope() {
+        let x: Vec<f32> = (0..50).map(|i| 3.0 - 0.5 * i as f32).collect();
+        let v = run(&x);
+        assert!((v[12] + 0.5).abs() < 1e-6);
+        assert!(v[10].abs() < 1e-6); // symmetric: no skew
+    }
+
+    #[test]
+    fn degenerate_inputs_are_finite() {
+        for x in [vec![], vec![1.0f32], vec![-100.0; 30], vec![f32::NAN, 1.0]] {
+            let v = run(&x);
+            assert_eq!(v.len(), ALL.len());
+            assert!(v.iter().all(|a| a.is_finite()), "{x:?}: {v:?}");
+        }
+        let v = run(&[-100.0; 30]);
+        assert_eq!(v[0], -100.0);
+        assert_eq!(&v[10..], &[0.0, 0.0, 0.0]);
+    }
+}
