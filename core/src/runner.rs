@@ -301,37 +301,22 @@ pub fn run(
                 fold: fold.index,
                 model: m.id.clone(),
             });
-            let set =
-                |idx: &[usize]| -> (Vec<&Features>, Vec<usize>, Vec<&str>, Vec<Option<[f32; 3]>>) {
-                    (
-                        idx.iter()
-                            .map(|&i| &feats[i].as_ref().expect("kept")[&m.features])
-                            .collect(),
-                        idx.iter().map(|&i| labels[i]).collect(),
-                        idx.iter()
-                            .map(|&i| corpus.utterances[i].speaker.as_str())
-                            .collect(),
-                        idx.iter().map(|&i| corpus.utterances[i].vad).collect(),
-                    )
-                };
-            let (tr_x, tr_y, tr_s, tr_v) = set(&tr);
-            let (va_x, va_y, va_s, va_v) = set(&va);
-            let (te_x, _, _, _) = set(&te);
-            let train = LabeledSet {
-                inputs: &tr_x,
-                labels: &tr_y,
-                speakers: &tr_s,
-                vad: &tr_v,
-                classes: &corpus.classes,
+            let gather = |idx: &[usize]| Columns {
+                x: idx
+                    .iter()
+                    .map(|&i| &feats[i].as_ref().expect("kept")[&m.features])
+                    .collect(),
+                y: idx.iter().map(|&i| labels[i]).collect(),
+                s: idx
+                    .iter()
+                    .map(|&i| corpus.utterances[i].speaker.as_str())
+                    .collect(),
+                v: idx.iter().map(|&i| corpus.utterances[i].vad).collect(),
             };
-            let valid = LabeledSet {
-                inputs: &va_x,
-                labels: &va_y,
-                speakers: &va_s,
-                vad: &va_v,
-                classes: &corpus.classes,
-            };
-            let outcome = (|| -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>)> {
+            let (trc, vac, tec) = (gather(&tr), gather(&va), gather(&te));
+            let (train, valid) = (trc.set(&corpus.classes), vac.set(&corpus.classes));
+            let (va_x, te_x) = (&vac.x, &tec.x);
+            let outcome = (|| -> Result<(Probs, Probs)> {
                 let mut model = plugins.model(&m.model, &params_text(&m.params))?;
                 let mut ctx = FitContext {
                     events: &mut *sink,
@@ -344,9 +329,9 @@ pub fn run(
                 let vp = if va_x.is_empty() {
                     Vec::new()
                 } else {
-                    model.predict_proba(&va_x)?
+                    model.predict_proba(va_x)?
                 };
-                let tp = model.predict_proba(&te_x)?;
+                let tp = model.predict_proba(te_x)?;
                 check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
                 check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
                 Ok((vp, tp))
@@ -444,6 +429,29 @@ pub fn run(
         stopped,
     });
     Ok(RunSummary { dir, results: res })
+}
+
+/// Class probabilities, one row per utterance.
+type Probs = Vec<Vec<f32>>;
+
+/// The per-utterance columns of one subset, owned for the duration of a fit.
+struct Columns<'a> {
+    x: Vec<&'a Features>,
+    y: Vec<usize>,
+    s: Vec<&'a str>,
+    v: Vec<Option<[f32; 3]>>,
+}
+
+impl<'a> Columns<'a> {
+    fn set(&'a self, classes: &'a [String]) -> LabeledSet<'a> {
+        LabeledSet {
+            inputs: &self.x,
+            labels: &self.y,
+            speakers: &self.s,
+            vad: &self.v,
+            classes,
+        }
+    }
 }
 
 fn check_probs(system: &str, p: &[Vec<f32>], n: usize, k: usize) -> Result<()> {
