@@ -169,7 +169,9 @@ impl Experiment {
             expand("experiment.plugin_paths", p)?;
         }
         match &mut corpus {
-            CorpusConfig::Emodb { path, .. } => expand("corpus.path", path)?,
+            CorpusConfig::Emodb { path, .. }
+            | CorpusConfig::Ravdess { path, .. }
+            | CorpusConfig::Iemocap { path, .. } => expand("corpus.path", path)?,
             CorpusConfig::Synthetic(c) => {
                 if let Some(p) = &mut c.path {
                     expand("corpus.path", p)?;
@@ -441,6 +443,47 @@ method = "average"
         let again = Experiment::from_str(&e.to_toml(&|_| None), Path::new("x.toml")).unwrap();
         assert_eq!(again.models, e.models);
         assert_eq!(again.corpus, e.corpus);
+    }
+
+    #[test]
+    fn parses_the_ravdess_and_iemocap_experiments() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
+        let r = Experiment::from_file(&dir.join("ravdess-forest.toml")).unwrap();
+        assert!(matches!(r.corpus, CorpusConfig::Ravdess { .. }));
+        assert_eq!(r.protocol.kind, crate::protocol::ProtocolKind::SpeakerFolds);
+        assert_eq!(r.protocol.folds, Some(6));
+        let i = Experiment::from_file(&dir.join("iemocap-forest.toml")).unwrap();
+        assert!(matches!(
+            i.corpus,
+            CorpusConfig::Iemocap {
+                class_map: crate::corpus::iemocap::ClassMap::Four,
+                ..
+            }
+        ));
+        assert_eq!(
+            i.protocol.kind,
+            crate::protocol::ProtocolKind::LeaveOneSessionOut
+        );
+        for e in [r, i] {
+            let again = Experiment::from_str(&e.to_toml(&|_| None), Path::new("x.toml")).unwrap();
+            assert_eq!(again.corpus, e.corpus);
+            assert_eq!(again.protocol, e.protocol);
+        }
+        // class_map defaults to `four`; an unknown map is refused.
+        let text = GOOD.replace("kind = \"emodb\"", "kind = \"iemocap\"");
+        let e = Experiment::from_str(&text, Path::new("x.toml")).unwrap();
+        assert!(matches!(
+            e.corpus,
+            CorpusConfig::Iemocap {
+                class_map: crate::corpus::iemocap::ClassMap::Four,
+                ..
+            }
+        ));
+        let bad = text.replace(
+            "kind = \"iemocap\"",
+            "kind = \"iemocap\"\nclass_map = \"five\"",
+        );
+        assert!(err(&bad).contains("four-no-exc"), "{}", err(&bad));
     }
 
     #[test]

@@ -4,12 +4,17 @@
 //! the speakers that are not tested in the fold, so model selection never sees the test
 //! fold. [`check_fold`] refuses a fold where a speaker is in both training and test unless
 //! the experiment sets `allow_speaker_overlap`, which is logged loudly.
+//!
+//! `leave-one-session-out` tests all speakers of one recording session together: in IEMOCAP
+//! the two actors of a session improvised with each other, so holding out only one of them
+//! would leave their dialogue partner, and the shared recording conditions, in training.
 
-use crate::{Error, Result};
+use crate::{Error, Result, Utterance};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The `[protocol]` table of an experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +45,9 @@ pub enum ProtocolKind {
     LeaveOneSpeakerOut,
     /// `folds` speaker-disjoint folds, speakers shuffled by the experiment seed.
     SpeakerFolds,
+    /// One fold per recording session, testing all of its speakers (IEMOCAP's usual
+    /// protocol); needs a session for every speaker.
+    LeaveOneSessionOut,
 }
 
 impl Default for ProtocolConfig {
@@ -67,9 +75,46 @@ pub struct Fold {
 }
 
 impl ProtocolConfig {
-    /// Build the folds for these speakers (sorted, distinct).
+    /// Build the folds for these speakers (sorted, distinct), for a corpus without sessions.
     pub fn folds(&self, speakers: &[String], seed: u64) -> Result<Vec<Fold>> {
+        self.folds_with_sessions(speakers, &BTreeMap::new(), seed)
+    }
+
+    /// Build the folds for these speakers (sorted, distinct); `sessions` maps each speaker to
+    /// its recording session (see [`speaker_sessions`]) and is needed only by
+    /// `leave-one-session-out`.
+    pub fn folds_with_sessions(
+        &self,
+        speakers: &[String],
+        sessions: &BTreeMap<String, String>,
+        seed: u64,
+    ) -> Result<Vec<Fold>> {
         let groups: Vec<Vec<String>> = match &self.kind {
+            ProtocolKind::LeaveOneSessionOut => {
+                let mut by_session: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                for s in speakers {
+                    let session = sessions.get(s).ok_or_else(|| {
+                        Error::Protocol(format!(
+                            "leave-one-session-out needs the session of every speaker; speaker \
+                             `{s}` has none (does this corpus have sessions?)"
+                        ))
+                    })?;
+                    by_session.entry(session).or_default().push(s.clone());
+                }
+                if by_session.len() < 2 {
+                    return Err(Error::Protocol(format!(
+                        "leave-one-session-out needs at least 2 sessions, the corpus has {}",
+                        by_session.len()
+                    )));
+                }
+                by_session
+                    .into_values()
+                    .map(|mut g| {
+                        g.sort();
+                        g
+                    })
+                    .collect()
+            }
             ProtocolKind::LeaveOneSpeakerOut => speakers.iter().map(|s| vec![s.clone()]).collect(),
             ProtocolKind::SpeakerFolds => {
                 let folds = &self
@@ -133,6 +178,32 @@ impl ProtocolConfig {
         }
         Ok(out)
     }
+}
+
+/// The session of each speaker of these utterances (speakers without a session are left
+/// out); an error if a speaker is recorded in two sessions, since then no session can be
+/// held out without that speaker's voice remaining in training.
+pub fn speaker_sessions<'a>(
+    utterances: impl IntoIterator<Item = &'a Utterance>,
+) -> Result<BTreeMap<String, String>> {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for u in utterances {
+        let Some(session) = &u.session else { continue };
+        match map.get(&u.speaker) {
+            Some(known) if known != session => {
+                return Err(Error::Protocol(format!(
+                    "speaker `{}` is in sessions `{known}` and `{session}` (utterance `{}`); \
+                     sessions must not share speakers",
+                    u.speaker, u.id
+                )))
+            }
+            Some(_) => {}
+            None => {
+                map.insert(u.speaker.clone(), session.clone());
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// Refuse a fold where a test speaker also trains or validates, unless allowed.
@@ -222,6 +293,57 @@ mod tests {
             "{e}"
         );
         assert!(check_fold(&f, true).is_ok());
+    }
+
+    #[test]
+    fn leave_one_session_out_tests_both_speakers_of_a_session() {
+        let speakers: Vec<String> = (1..=5)
+            .flat_map(|n| ["F", "M"].map(|g| format!("Ses{n:02}{g}")))
+            .collect();
+        let sessions: BTreeMap<String, String> = speakers
+            .iter()
+            .map(|s| (s.clone(), s[..5].to_string()))
+            .collect();
+        let p = ProtocolConfig {
+            kind: ProtocolKind::LeaveOneSessionOut,
+            ..Default::default()
+        };
+        let folds = p.folds_with_sessions(&speakers, &sessions, 0).unwrap();
+        assert_eq!(folds.len(), 5);
+        for (i, f) in folds.iter().enumerate() {
+            let ses = format!("Ses{:02}", i + 1);
+            assert_eq!(f.test, [format!("{ses}F"), format!("{ses}M")]);
+            assert_eq!(f.validation.len(), 1);
+            assert_eq!(f.train.len(), 7);
+            assert!(f
+                .validation
+                .iter()
+                .chain(&f.train)
+                .all(|s| !s.starts_with(&ses)));
+        }
+        assert_eq!(folds[0].validation, ["Ses02F"]);
+        assert_eq!(folds[4].validation, ["Ses01F"]);
+        // Without sessions the protocol says what it needs.
+        let e = p.folds(&speakers, 0).unwrap_err().to_string();
+        assert!(e.contains("session of every speaker"), "{e}");
+        // A speaker in two sessions is refused.
+        let u = |id: &str, speaker: &str, session: &str| Utterance {
+            id: id.into(),
+            audio: "x.wav".into(),
+            speaker: speaker.into(),
+            session: Some(session.into()),
+            gender: None,
+            label: "neutral".into(),
+            vad: None,
+            transcript: None,
+        };
+        let ok = [u("a", "Ses01F", "Ses01"), u("b", "Ses01F", "Ses01")];
+        assert_eq!(speaker_sessions(&ok).unwrap().len(), 1);
+        let bad = [u("a", "Ses01F", "Ses01"), u("b", "Ses01F", "Ses02")];
+        assert!(speaker_sessions(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("Ses02"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::corpus::Skipped;
 use crate::metrics::{argmax, Confusion};
 use crate::model::{FitContext, LabeledSet};
 use crate::plugin::{ComponentKind, PluginSet};
-use crate::protocol::Fold;
+use crate::protocol::{self, Fold};
 use crate::results::{self, FoldResult, Prediction, RunResults, Scores};
 use crate::{audio, Error, EventSink, Features, Result, RunEvent, StopHandle};
 use rayon::prelude::*;
@@ -214,7 +214,10 @@ pub fn run(
         .collect();
     speakers.sort();
     speakers.dedup();
-    let folds: Vec<Fold> = exp.protocol.folds(&speakers, exp.meta.seed)?;
+    let sessions = protocol::speaker_sessions(keep.iter().map(|&i| &corpus.utterances[i]))?;
+    let folds: Vec<Fold> = exp
+        .protocol
+        .folds_with_sessions(&speakers, &sessions, exp.meta.seed)?;
     if exp.protocol.allow_speaker_overlap {
         sink.emit(RunEvent::Warning {
             message:

@@ -4,6 +4,8 @@
 //! lives here. Files that cannot be used are skipped and listed, never silently dropped.
 
 pub mod emodb;
+pub mod iemocap;
+pub mod ravdess;
 pub mod synthetic;
 
 use crate::{Corpus, Error, Result, Utterance};
@@ -21,6 +23,25 @@ pub enum CorpusConfig {
         /// The folder that holds `wav/`.
         path: PathBuf,
         /// Classes to keep, in this order (default: all seven).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<Vec<String>>,
+    },
+    /// RAVDESS audio-only speech in its distribution layout ([`ravdess`]).
+    Ravdess {
+        /// The folder that holds `Actor_01/` … `Actor_24/`.
+        path: PathBuf,
+        /// Classes to keep, in this order (default: all eight).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<Vec<String>>,
+    },
+    /// IEMOCAP in its `IEMOCAP_full_release` layout ([`iemocap`]).
+    Iemocap {
+        /// The `IEMOCAP_full_release` folder, which holds `Session1/` … `Session5/`.
+        path: PathBuf,
+        /// How label codes become classes (default `four`: exc merged into happy).
+        #[serde(default)]
+        class_map: iemocap::ClassMap,
+        /// Classes of the map to keep, in this order (default: all of the map's).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         classes: Option<Vec<String>>,
     },
@@ -51,6 +72,12 @@ impl CorpusConfig {
         match self {
             CorpusConfig::Synthetic(c) => synthetic::load(c, cache_root),
             CorpusConfig::Emodb { path, classes } => emodb::load(path, classes.as_deref()),
+            CorpusConfig::Ravdess { path, classes } => ravdess::load(path, classes.as_deref()),
+            CorpusConfig::Iemocap {
+                path,
+                class_map,
+                classes,
+            } => iemocap::load(path, *class_map, classes.as_deref()),
         }
     }
 }
