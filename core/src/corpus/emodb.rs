@@ -5,7 +5,7 @@
 //! A Angst/fear, F Freude/happiness, T Trauer/sadness, N neutral.
 //! Speaker sex from the corpus documentation: 08, 09, 13, 14, 16 female; 03, 10, 11, 12, 15 male.
 
-use super::{select_classes, wav_files, Loaded, Skipped};
+use super::{finish, wav_files, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use std::path::Path;
 
@@ -114,14 +114,8 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
             }),
         }
     }
-    if utts.is_empty() {
-        return Err(Error::Corpus {
-            path: wav,
-            message: "no EmoDB-named .wav file in this folder".into(),
-        });
-    }
-    let corpus = select_classes("emodb", utts, classes, &CLASSES, &mut skipped)?;
-    Ok(Loaded { corpus, skipped })
+    let expected = "EmoDB-named .wav file in this folder".to_string();
+    finish("emodb", &wav, expected, utts, classes, &CLASSES, skipped)
 }
 
 #[cfg(test)]

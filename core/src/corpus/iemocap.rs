@@ -18,7 +18,7 @@
 //! visible in every run. Files starting with `._` are macOS metadata that archives made on a
 //! Mac carry; they are listed as skipped, never read.
 
-use super::{select_classes, Loaded, Skipped};
+use super::{finish, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -324,17 +324,19 @@ pub fn load(root: &Path, class_map: ClassMap, classes: Option<&[String]>) -> Res
             }
         }
     }
-    if utts.is_empty() {
-        return Err(Error::Corpus {
-            path: root.to_path_buf(),
-            message: format!(
-                "no labelled .wav file under Session*/sentences/wav inside class map `{}`",
-                class_map.name()
-            ),
-        });
-    }
-    let corpus = select_classes("iemocap", utts, classes, class_map.classes(), &mut skipped)?;
-    Ok(Loaded { corpus, skipped })
+    let expected = format!(
+        "labelled .wav file under Session*/sentences/wav inside class map `{}`",
+        class_map.name()
+    );
+    finish(
+        "iemocap",
+        root,
+        expected,
+        utts,
+        classes,
+        class_map.classes(),
+        skipped,
+    )
 }
 
 #[cfg(test)]

@@ -82,6 +82,27 @@ impl CorpusConfig {
     }
 }
 
+/// The shared end of every loader: refuse a folder where nothing was found (`expected`
+/// says what the layout asks for), then keep the experiment's classes.
+pub fn finish(
+    name: &str,
+    folder: &Path,
+    expected: String,
+    utterances: Vec<Utterance>,
+    classes: Option<&[String]>,
+    order: &[&str],
+    mut skipped: Vec<Skipped>,
+) -> Result<Loaded> {
+    if utterances.is_empty() {
+        return Err(Error::Corpus {
+            path: folder.to_path_buf(),
+            message: format!("no {expected}"),
+        });
+    }
+    let corpus = select_classes(name, utterances, classes, order, &mut skipped)?;
+    Ok(Loaded { corpus, skipped })
+}
+
 /// Keep the utterances whose label is in `classes` (in that order), listing the others.
 /// With `None`, all labels in `default_order` that occur are kept.
 pub fn select_classes(

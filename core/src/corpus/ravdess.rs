@@ -11,7 +11,7 @@
 //! files of the video archives are listed as skipped rather than mixed in. The speaker is the
 //! actor number, so speaker-independent folds hold out actors.
 
-use super::{select_classes, wav_files, Loaded, Skipped};
+use super::{finish, wav_files, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use std::path::Path;
 
@@ -207,14 +207,8 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
             skipped.push(Skipped { path, reason });
         }
     }
-    if utts.is_empty() {
-        return Err(Error::Corpus {
-            path: root.to_path_buf(),
-            message: "no audio-only speech file (03-01-…) in the Actor_XX folders".into(),
-        });
-    }
-    let corpus = select_classes("ravdess", utts, classes, &CLASSES, &mut skipped)?;
-    Ok(Loaded { corpus, skipped })
+    let expected = "audio-only speech file (03-01-…) in the Actor_XX folders".to_string();
+    finish("ravdess", root, expected, utts, classes, &CLASSES, skipped)
 }
 
 #[cfg(test)]

@@ -32,22 +32,8 @@ use serlab_core::{
     Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
 };
 
-/// Functionals applied to full LLDs.
-const FULL: &[Stat] = &[
-    Stat::Mean,
-    Stat::Std,
-    Stat::Min,
-    Stat::Max,
-    Stat::Range,
-    Stat::Pct(1),
-    Stat::Pct(25),
-    Stat::Pct(50),
-    Stat::Pct(75),
-    Stat::Pct(99),
-    Stat::Skew,
-    Stat::Kurt,
-    Stat::Slope,
-];
+/// Functionals applied to full LLDs: all of them.
+const FULL: &[Stat] = crate::stats::ALL;
 
 /// Functionals applied to delta LLDs.
 const DELTA: &[Stat] = &[

@@ -140,25 +140,26 @@ impl Functionals {
     }
 }
 
+/// Every functional, in the order the `functionals` extractor writes them.
+pub const ALL: &[Stat] = &[
+    Stat::Mean,
+    Stat::Std,
+    Stat::Min,
+    Stat::Max,
+    Stat::Range,
+    Stat::Pct(1),
+    Stat::Pct(25),
+    Stat::Pct(50),
+    Stat::Pct(75),
+    Stat::Pct(99),
+    Stat::Skew,
+    Stat::Kurt,
+    Stat::Slope,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const ALL: &[Stat] = &[
-        Stat::Mean,
-        Stat::Std,
-        Stat::Min,
-        Stat::Max,
-        Stat::Range,
-        Stat::Pct(1),
-        Stat::Pct(25),
-        Stat::Pct(50),
-        Stat::Pct(75),
-        Stat::Pct(99),
-        Stat::Skew,
-        Stat::Kurt,
-        Stat::Slope,
-    ];
 
     fn run(x: &[f32]) -> Vec<f32> {
         let mut out = vec![];
