@@ -54,13 +54,17 @@ pub struct ModelSpec {
     pub id: String,
     /// Model component name.
     pub model: String,
-    /// Id of the feature set it consumes.
+    /// Id of the feature set it consumes; for early fusion (`features = ["a", "b"]`) the
+    /// ids joined by `+` (`a+b`), the key of their per-utterance concatenation.
     pub features: String,
+    /// The feature set ids it consumes: one, or several concatenated (early fusion, see
+    /// [`crate::Features::concat`]).
+    pub feature_sets: Vec<String>,
     /// The remaining keys: the model's parameters.
     pub params: toml::Table,
 }
 
-/// The `[fusion]` table.
+/// A fusion: the `[fusion]` table, or one `[fusion.<id>]` table of several.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FusionSpec {
     /// Id of the fused system in results (default `fusion`).
@@ -88,17 +92,52 @@ pub struct Experiment {
     pub features: Vec<FeatureSpec>,
     /// `[models.*]`, in file order.
     pub models: Vec<ModelSpec>,
-    /// `[fusion]`, if any.
-    pub fusion: Option<FusionSpec>,
+    /// `[fusion]` (one) or `[fusion.<id>]` tables (several), in file order.
+    pub fusions: Vec<FusionSpec>,
+    /// `[transcriber]`, if any: speech-to-text for utterances without a transcript.
+    pub transcriber: Option<TranscriberSpec>,
 }
 
-const SECTIONS: [&str; 6] = [
+/// The `[transcriber]` table: which speech recogniser gives transcripts to text features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TranscriberSpec {
+    /// Transcriber component name (`pocketsphinx`).
+    pub method: String,
+    /// When to transcribe.
+    pub when: TranscribeWhen,
+    /// The remaining keys: the transcriber's parameters.
+    pub params: toml::Table,
+}
+
+/// When the transcriber is used (`when` in `[transcriber]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranscribeWhen {
+    /// Only for utterances the corpus gives no transcript for.
+    #[default]
+    Missing,
+    /// For every utterance (evaluates a text model on recognised, not reference, text).
+    Always,
+}
+
+impl TranscribeWhen {
+    /// The name written in TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            TranscribeWhen::Missing => "missing",
+            TranscribeWhen::Always => "always",
+        }
+    }
+}
+
+const SECTIONS: [&str; 7] = [
     "experiment",
     "corpus",
     "protocol",
     "features",
     "models",
     "fusion",
+    "transcriber",
 ];
 
 /// Expand `${VAR}` and `${VAR:-default}` in `s`.
@@ -171,7 +210,8 @@ impl Experiment {
         match &mut corpus {
             CorpusConfig::Emodb { path, .. }
             | CorpusConfig::Ravdess { path, .. }
-            | CorpusConfig::Iemocap { path, .. } => expand("corpus.path", path)?,
+            | CorpusConfig::Iemocap { path, .. }
+            | CorpusConfig::Meld { path, .. } => expand("corpus.path", path)?,
             CorpusConfig::Synthetic(c) => {
                 if let Some(p) = &mut c.path {
                     expand("corpus.path", p)?;
@@ -192,19 +232,53 @@ impl Experiment {
         for (id, mut t) in tables(&mut root, "models", &file)? {
             let model =
                 take_string(&mut t, "model").map_err(|m| cfg(&format!("models.{id}.model"), m))?;
-            let feats = take_string(&mut t, "features")
-                .map_err(|m| cfg(&format!("models.{id}.features"), m))?;
-            if !features.iter().any(|f| f.id == feats) {
-                let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
+            let sets: Vec<String> = match t.remove("features") {
+                Some(toml::Value::String(s)) => vec![s],
+                Some(v @ toml::Value::Array(_)) => v
+                    .try_into()
+                    .ok()
+                    .filter(|v: &Vec<String>| !v.is_empty())
+                    .ok_or_else(|| {
+                        cfg(
+                            &format!("models.{id}.features"),
+                            "expected a feature set id or a non-empty list of them".into(),
+                        )
+                    })?,
+                Some(_) => {
+                    return Err(cfg(
+                        &format!("models.{id}.features"),
+                        "expected a feature set id or a list of them (early fusion)".into(),
+                    ))
+                }
+                None => {
+                    return Err(cfg(
+                        &format!("models.{id}.features"),
+                        "missing `features`".into(),
+                    ))
+                }
+            };
+            for feats in &sets {
+                if !features.iter().any(|f| &f.id == feats) {
+                    let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
+                    return Err(cfg(
+                        &format!("models.{id}.features"),
+                        unknown_key_message(feats, &ids)
+                            .replace("unknown key", "unknown feature set"),
+                    ));
+                }
+            }
+            let joined = sets.join("+");
+            if sets.len() > 1 && features.iter().any(|f| f.id == joined) {
                 return Err(cfg(
                     &format!("models.{id}.features"),
-                    unknown_key_message(&feats, &ids).replace("unknown key", "unknown feature set"),
+                    format!("`{joined}` is both a feature set id and this concatenation; rename the feature set"),
                 ));
             }
             models.push(ModelSpec {
                 id,
                 model,
-                features: feats,
+                features: joined,
+                feature_sets: sets,
                 params: t,
             });
         }
@@ -214,45 +288,60 @@ impl Experiment {
                 "no model: add at least one [models.<id>] table with `model` and `features`".into(),
             ));
         }
-        let fusion = match root.remove("fusion") {
+        let fusions = match root.remove("fusion") {
+            None => Vec::new(),
+            // One fusion: `[fusion]` with `method`.
+            Some(toml::Value::Table(t)) if t.contains_key("method") => {
+                vec![fusion_spec(t, None, &models, &cfg)?]
+            }
+            // Several: `[fusion.<id>]` tables.
+            Some(toml::Value::Table(t)) if !t.is_empty() => {
+                let mut v: Vec<FusionSpec> = Vec::new();
+                for (id, x) in t {
+                    let toml::Value::Table(x) = x else {
+                        return Err(cfg(
+                            &format!("fusion.{id}"),
+                            "expected `method` in [fusion], or tables [fusion.<id>] with `method`"
+                                .into(),
+                        ));
+                    };
+                    v.push(fusion_spec(x, Some(id), &models, &cfg)?);
+                }
+                v
+            }
+            Some(_) => {
+                return Err(cfg(
+                    "fusion",
+                    "expected a table [fusion] with `method`, or tables [fusion.<id>]".into(),
+                ))
+            }
+        };
+        for (i, f) in fusions.iter().enumerate() {
+            if fusions[..i].iter().any(|g| g.id == f.id) {
+                return Err(cfg("fusion", format!("two fusions have the id `{}`", f.id)));
+            }
+        }
+        let transcriber = match root.remove("transcriber") {
             None => None,
             Some(toml::Value::Table(mut t)) => {
-                let method = take_string(&mut t, "method").map_err(|m| cfg("fusion.method", m))?;
-                let id = match t.remove("id") {
-                    None => "fusion".to_string(),
-                    Some(toml::Value::String(s)) => s,
-                    Some(_) => return Err(cfg("fusion.id", "expected a string".into())),
+                let method =
+                    take_string(&mut t, "method").map_err(|m| cfg("transcriber.method", m))?;
+                let when = match t.remove("when") {
+                    None => TranscribeWhen::Missing,
+                    Some(v) => v.try_into().map_err(|_| {
+                        cfg(
+                            "transcriber.when",
+                            "expected `missing` (default) or `always`".into(),
+                        )
+                    })?,
                 };
-                let members = match t.remove("members") {
-                    None => models.iter().map(|m| m.id.clone()).collect(),
-                    Some(v) => {
-                        let m: Vec<String> = v.try_into().map_err(|_| {
-                            cfg("fusion.members", "expected a list of model ids".into())
-                        })?;
-                        let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
-                        for x in &m {
-                            if !ids.contains(&x.as_str()) {
-                                return Err(cfg(
-                                    "fusion.members",
-                                    unknown_key_message(x, &ids)
-                                        .replace("unknown key", "unknown model"),
-                                ));
-                            }
-                        }
-                        m
-                    }
-                };
-                if models.iter().any(|m| m.id == id) {
-                    return Err(cfg("fusion.id", format!("`{id}` is already a model id")));
-                }
-                Some(FusionSpec {
-                    id,
+                Some(TranscriberSpec {
                     method,
-                    members,
+                    when,
                     params: t,
                 })
             }
-            Some(_) => return Err(cfg("fusion", "expected a table".into())),
+            Some(_) => return Err(cfg("transcriber", "expected a table".into())),
         };
         Ok(Experiment {
             file: path.to_path_buf(),
@@ -261,8 +350,14 @@ impl Experiment {
             protocol,
             features,
             models,
-            fusion,
+            fusions,
+            transcriber,
         })
+    }
+
+    /// The first fusion, if any (the only one of a `[fusion]` table).
+    pub fn fusion(&self) -> Option<&FusionSpec> {
+        self.fusions.first()
     }
 
     /// The experiment as TOML, with `resolved` parameter tables substituted where given
@@ -292,22 +387,104 @@ impl Experiment {
         for m in &self.models {
             let mut t = resolved(&format!("models.{}", m.id)).unwrap_or_else(|| m.params.clone());
             t.insert("model".into(), m.model.clone().into());
-            t.insert("features".into(), m.features.clone().into());
+            let features: toml::Value = match m.feature_sets.as_slice() {
+                [one] => one.clone().into(),
+                many => toml::Value::try_from(many).expect("serialisable"),
+            };
+            t.insert("features".into(), features);
             models.insert(m.id.clone(), t.into());
         }
         root.insert("models".into(), models.into());
-        if let Some(f) = &self.fusion {
-            let mut t = resolved("fusion").unwrap_or_else(|| f.params.clone());
-            t.insert("id".into(), f.id.clone().into());
+        let fusion_table = |f: &FusionSpec, key: &str| {
+            let mut t = resolved(key).unwrap_or_else(|| f.params.clone());
             t.insert("method".into(), f.method.clone().into());
             t.insert(
                 "members".into(),
                 toml::Value::try_from(&f.members).expect("serialisable"),
             );
-            root.insert("fusion".into(), t.into());
+            t
+        };
+        match self.fusions.as_slice() {
+            [] => {}
+            [f] => {
+                let mut t = fusion_table(f, "fusion");
+                t.insert("id".into(), f.id.clone().into());
+                root.insert("fusion".into(), t.into());
+            }
+            many => {
+                let mut all = toml::Table::new();
+                for f in many {
+                    all.insert(
+                        f.id.clone(),
+                        fusion_table(f, &format!("fusion.{}", f.id)).into(),
+                    );
+                }
+                root.insert("fusion".into(), all.into());
+            }
+        }
+        if let Some(tr) = &self.transcriber {
+            let mut t = resolved("transcriber").unwrap_or_else(|| tr.params.clone());
+            t.insert("method".into(), tr.method.clone().into());
+            t.insert("when".into(), tr.when.name().into());
+            root.insert("transcriber".into(), t.into());
         }
         toml::to_string_pretty(&root).expect("serialisable")
     }
+}
+
+/// One fusion table; `id` is the `<id>` of `[fusion.<id>]` (else the `id` key, default
+/// `fusion`).
+fn fusion_spec(
+    mut t: toml::Table,
+    id: Option<String>,
+    models: &[ModelSpec],
+    cfg: &dyn Fn(&str, String) -> Error,
+) -> Result<FusionSpec> {
+    let prefix = match &id {
+        Some(id) => format!("fusion.{id}."),
+        None => "fusion.".to_string(),
+    };
+    let at = |key: &str| format!("{prefix}{key}");
+    let method = take_string(&mut t, "method").map_err(|m| cfg(&at("method"), m))?;
+    let id = match (id, t.remove("id")) {
+        (Some(id), None) => id,
+        (None, None) => "fusion".to_string(),
+        (None, Some(toml::Value::String(s))) => s,
+        (None, Some(_)) => return Err(cfg(&at("id"), "expected a string".into())),
+        (Some(_), Some(_)) => {
+            return Err(cfg(
+                &at("id"),
+                "the id of [fusion.<id>] is its table name; remove `id`".into(),
+            ))
+        }
+    };
+    let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+    let members = match t.remove("members") {
+        None => models.iter().map(|m| m.id.clone()).collect(),
+        Some(v) => {
+            let m: Vec<String> = v
+                .try_into()
+                .map_err(|_| cfg(&at("members"), "expected a list of model ids".into()))?;
+            for x in &m {
+                if !ids.contains(&x.as_str()) {
+                    return Err(cfg(
+                        &at("members"),
+                        unknown_key_message(x, &ids).replace("unknown key", "unknown model"),
+                    ));
+                }
+            }
+            m
+        }
+    };
+    if ids.contains(&id.as_str()) {
+        return Err(cfg(&at("id"), format!("`{id}` is already a model id")));
+    }
+    Ok(FusionSpec {
+        id,
+        method,
+        members,
+        params: t,
+    })
 }
 
 fn unknown_key_message(key: &str, valid: &[&str]) -> String {
@@ -332,6 +509,8 @@ struct RawSections {
     _models: Option<toml::Value>,
     #[serde(rename = "fusion")]
     _fusion: Option<toml::Value>,
+    #[serde(rename = "transcriber")]
+    _transcriber: Option<toml::Value>,
 }
 
 /// The dotted key a parse error points at, from its span (`protocol.kind`).
@@ -438,7 +617,7 @@ method = "average"
             Some(13)
         );
         assert_eq!(e.models[0].features, "func");
-        assert_eq!(e.fusion.as_ref().unwrap().members, vec!["rf".to_string()]);
+        assert_eq!(e.fusion().unwrap().members, vec!["rf".to_string()]);
         // The resolved TOML parses back to the same experiment.
         let again = Experiment::from_str(&e.to_toml(&|_| None), Path::new("x.toml")).unwrap();
         assert_eq!(again.models, e.models);
@@ -484,6 +663,60 @@ method = "average"
             "kind = \"iemocap\"\nclass_map = \"five\"",
         );
         assert!(err(&bad).contains("four-no-exc"), "{}", err(&bad));
+    }
+
+    #[test]
+    fn early_fusion_several_fusions_and_a_transcriber() {
+        let text = GOOD
+            .replace(
+                "[models.rf]",
+                "[features.text]\nextractor = \"transcript\"\n[models.rf]",
+            )
+            .replace(
+                "features = \"func\"\nn_trees",
+                "features = [\"func\", \"text\"]\nn_trees",
+            )
+            .replace(
+                "[fusion]\nmethod = \"average\"\n",
+                "[models.lr]\nmodel = \"tfidf-logreg\"\nfeatures = \"text\"\n\
+                 [fusion.avg]\nmethod = \"average\"\n\
+                 [fusion.stack]\nmethod = \"stacking\"\nmembers = [\"lr\"]\nc = 0.5\n\
+                 [transcriber]\nmethod = \"pocketsphinx\"\nwhen = \"always\"\n",
+            );
+        let e = Experiment::from_str(&text, Path::new("x.toml")).unwrap();
+        assert_eq!(e.models[0].feature_sets, ["func", "text"]);
+        assert_eq!(e.models[0].features, "func+text");
+        assert_eq!(e.models[1].feature_sets, ["text"]);
+        let ids: Vec<&str> = e.fusions.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["avg", "stack"]);
+        assert_eq!(e.fusions[0].members, ["rf", "lr"]);
+        assert_eq!(e.fusions[1].members, ["lr"]);
+        assert_eq!(e.fusions[1].params.get("c"), Some(&toml::Value::Float(0.5)));
+        let t = e.transcriber.as_ref().unwrap();
+        assert_eq!(
+            (t.method.as_str(), t.when),
+            ("pocketsphinx", TranscribeWhen::Always)
+        );
+        // The resolved TOML parses back to the same experiment.
+        let again = Experiment::from_str(&e.to_toml(&|_| None), Path::new("x.toml")).unwrap();
+        assert_eq!(again.models, e.models);
+        assert_eq!(again.fusions, e.fusions);
+        assert_eq!(again.transcriber, e.transcriber);
+        // Errors name the key.
+        let bad = text.replace("[\"func\", \"text\"]", "[\"func\", \"txt\"]");
+        assert!(
+            err(&bad).contains("models.rf.features") && err(&bad).contains("did you mean `text`"),
+            "{}",
+            err(&bad)
+        );
+        let bad = text.replace("[\"func\", \"text\"]", "[]");
+        assert!(err(&bad).contains("non-empty list"), "{}", err(&bad));
+        let bad = text.replace("members = [\"lr\"]", "members = [\"lx\"]");
+        assert!(err(&bad).contains("fusion.stack.members"), "{}", err(&bad));
+        let bad = text.replace("when = \"always\"", "when = \"sometimes\"");
+        assert!(err(&bad).contains("transcriber.when"), "{}", err(&bad));
+        let bad = text.replace("[fusion.avg]\nmethod", "[fusion.avg]\nid = \"x\"\nmethod");
+        assert!(err(&bad).contains("fusion.avg.id"), "{}", err(&bad));
     }
 
     #[test]

@@ -15,12 +15,37 @@ pub enum Gender {
     Male,
 }
 
+/// The part of a corpus' official split an utterance belongs to (MELD ships
+/// train / dev / test tables); used by the `official-split` protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Training utterances.
+    Train,
+    /// Validation (development) utterances: model selection and fusion fitting only.
+    #[serde(alias = "dev", alias = "valid", alias = "val")]
+    Validation,
+    /// Test utterances.
+    Test,
+}
+
+impl Split {
+    /// The name used in files and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Validation => "validation",
+            Split::Test => "test",
+        }
+    }
+}
+
 /// One labelled utterance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Utterance {
     /// Unique id within the corpus (e.g. `03a01Fa`).
     pub id: String,
-    /// Audio file.
+    /// Audio file; empty for a text-only corpus (see [`Utterance::has_audio`]).
     pub audio: PathBuf,
     /// Speaker id; the unit of speaker-independent evaluation.
     pub speaker: String,
@@ -34,6 +59,16 @@ pub struct Utterance {
     pub vad: Option<[f32; 3]>,
     /// Transcript, where the corpus has one.
     pub transcript: Option<String>,
+    /// Part of the corpus' official split, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<Split>,
+}
+
+impl Utterance {
+    /// False for utterances of a text-only corpus (transcript tables such as MELD's).
+    pub fn has_audio(&self) -> bool {
+        !self.audio.as_os_str().is_empty()
+    }
 }
 
 /// A loaded corpus: its class names in a fixed order and its utterances.

@@ -8,6 +8,7 @@
 //! [`events::RunEvent`]s for whichever renderer is attached.
 
 pub mod audio;
+pub mod checkpoint;
 pub mod config;
 pub mod corpus;
 pub mod data;
@@ -23,11 +24,13 @@ pub mod results;
 pub mod runner;
 pub mod suggest;
 pub mod synthetic;
+pub mod transcriber;
 
-pub use data::{Corpus, Gender, Utterance};
+pub use data::{Corpus, Gender, Split, Utterance};
 pub use error::{Error, Result};
 pub use events::{EventSink, RunEvent, StopHandle};
-pub use features::{Audio, FeatureExtractor, FeatureInfo, FeatureShape, Features};
+pub use features::{Audio, FeatureExtractor, FeatureInfo, FeatureInput, FeatureShape, Features};
 pub use fusion::Fusion;
 pub use model::{FitContext, LabeledSet, Model};
 pub use plugin::registry::Component;
+pub use transcriber::Transcriber;

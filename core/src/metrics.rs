@@ -84,8 +84,31 @@ impl Confusion {
 
     /// Macro F1 over classes present in the reference (a never-predicted class has F1 0).
     pub fn macro_f1(&self) -> f64 {
-        let f1: Vec<Option<f64>> = self
-            .recalls()
+        mean_some(&self.f1s())
+    }
+
+    /// Weighted F1: per-class F1 weighted by the class' reference count (scikit-learn's
+    /// `f1_score(average="weighted")`); MELD's usual figure of merit.
+    pub fn weighted_f1(&self) -> f64 {
+        let support = self.support();
+        let total: usize = support.iter().sum();
+        let sum: f64 = self
+            .f1s()
+            .iter()
+            .zip(&support)
+            .map(|(f, &n)| f.unwrap_or(0.0) * n as f64)
+            .sum();
+        if total == 0 {
+            0.0
+        } else {
+            sum / total as f64
+        }
+    }
+
+    /// F1 per class; `None` for a class absent from the reference (a never-predicted
+    /// class has F1 0).
+    pub fn f1s(&self) -> Vec<Option<f64>> {
+        self.recalls()
             .into_iter()
             .zip(self.precisions())
             .map(|(r, p)| {
@@ -98,8 +121,7 @@ impl Confusion {
                     }
                 })
             })
-            .collect();
-        mean_some(&f1)
+            .collect()
     }
 }
 
@@ -168,6 +190,12 @@ mod tests {
             2.0 * 0.75 / 1.75,
         ];
         assert!((c.macro_f1() - f1.iter().sum::<f64>() / 3.0).abs() < 1e-12);
+        // Supports 4, 3, 3: weighted F1 = (4 * 0.5714 + 3 * 0.6667 + 3 * 0.8571) / 10.
+        let w = (4.0 * f1[0] + 3.0 * f1[1] + 3.0 * f1[2]) / 10.0;
+        assert!((c.weighted_f1() - w).abs() < 1e-12);
+        // scikit-learn 1.x: f1_score([0,0,0,0,1,1,1,2,2,2], [0,0,1,2,1,1,0,2,2,2],
+        // average="weighted") = 0.6857142857142857
+        assert!((c.weighted_f1() - 0.685_714_285_714_285_7).abs() < 1e-12);
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub trait Model: Send {
     ) -> Result<()>;
     /// Class probabilities per input, each row summing to 1.
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>>;
+    /// Valence, arousal and dominance per input, for models with dimensional outputs;
+    /// `None` (the default) for models without them.
+    fn predict_vad(&self, _inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
+        Ok(None)
+    }
     /// Write the fitted model to `path` (a file the model owns).
     fn save(&self, path: &Path) -> Result<()>;
     /// Restore a model written by [`Model::save`].

@@ -8,8 +8,12 @@
 //! `leave-one-session-out` tests all speakers of one recording session together: in IEMOCAP
 //! the two actors of a session improvised with each other, so holding out only one of them
 //! would leave their dialogue partner, and the shared recording conditions, in training.
+//!
+//! `official-split` uses a corpus' own train / validation / test tables (MELD) as one fold.
+//! Such splits are by utterance, not by speaker, so the fold is refused unless
+//! `allow_speaker_overlap` is set when a speaker occurs in training and test.
 
-use crate::{Error, Result, Utterance};
+use crate::{Error, Result, Split, Utterance};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -48,6 +52,9 @@ pub enum ProtocolKind {
     /// One fold per recording session, testing all of its speakers (IEMOCAP's usual
     /// protocol); needs a session for every speaker.
     LeaveOneSessionOut,
+    /// The corpus' official train / validation / test split as one fold (MELD); needs a
+    /// split for every utterance.
+    OfficialSplit,
 }
 
 impl Default for ProtocolConfig {
@@ -75,6 +82,47 @@ pub struct Fold {
 }
 
 impl ProtocolConfig {
+    /// Build the folds for these utterances: by their split under `official-split`, by
+    /// their speakers (and sessions) otherwise.
+    pub fn folds_for<'a>(
+        &self,
+        utterances: impl IntoIterator<Item = &'a Utterance> + Clone,
+        seed: u64,
+    ) -> Result<Vec<Fold>> {
+        if self.kind == ProtocolKind::OfficialSplit {
+            return Ok(vec![official_split_fold(
+                utterances,
+                self.allow_speaker_overlap,
+            )?]);
+        }
+        let mut speakers: Vec<String> = utterances
+            .clone()
+            .into_iter()
+            .map(|u| u.speaker.clone())
+            .collect();
+        speakers.sort();
+        speakers.dedup();
+        let sessions = speaker_sessions(utterances)?;
+        self.folds_with_sessions(&speakers, &sessions, seed)
+    }
+
+    /// Which part of `fold` an utterance belongs to, if any: its split under
+    /// `official-split`, else the group its speaker is in.
+    pub fn part(&self, fold: &Fold, u: &Utterance) -> Option<Split> {
+        if self.kind == ProtocolKind::OfficialSplit {
+            return u.split;
+        }
+        if fold.test.contains(&u.speaker) {
+            Some(Split::Test)
+        } else if fold.validation.contains(&u.speaker) {
+            Some(Split::Validation)
+        } else if fold.train.contains(&u.speaker) {
+            Some(Split::Train)
+        } else {
+            None
+        }
+    }
+
     /// Build the folds for these speakers (sorted, distinct), for a corpus without sessions.
     pub fn folds(&self, speakers: &[String], seed: u64) -> Result<Vec<Fold>> {
         self.folds_with_sessions(speakers, &BTreeMap::new(), seed)
@@ -116,6 +164,11 @@ impl ProtocolConfig {
                     .collect()
             }
             ProtocolKind::LeaveOneSpeakerOut => speakers.iter().map(|s| vec![s.clone()]).collect(),
+            ProtocolKind::OfficialSplit => {
+                return Err(Error::Protocol(
+                    "official-split folds come from the utterances' splits (use folds_for)".into(),
+                ))
+            }
             ProtocolKind::SpeakerFolds => {
                 let folds = &self
                     .folds
@@ -178,6 +231,46 @@ impl ProtocolConfig {
         }
         Ok(out)
     }
+}
+
+/// The one fold of `official-split`: the speakers of each part, checked like any fold.
+pub fn official_split_fold<'a>(
+    utterances: impl IntoIterator<Item = &'a Utterance>,
+    allow_overlap: bool,
+) -> Result<Fold> {
+    let mut parts: [Vec<String>; 3] = Default::default();
+    for u in utterances {
+        let split = u.split.ok_or_else(|| {
+            Error::Protocol(format!(
+                "official-split needs the split of every utterance; `{}` has none (does this \
+                 corpus have an official split?)",
+                u.id
+            ))
+        })?;
+        parts[split as usize].push(u.speaker.clone());
+    }
+    for (p, split) in parts
+        .iter_mut()
+        .zip([Split::Train, Split::Validation, Split::Test])
+    {
+        p.sort();
+        p.dedup();
+        if p.is_empty() && split != Split::Validation {
+            return Err(Error::Protocol(format!(
+                "official-split: the corpus has no {} utterance",
+                split.name()
+            )));
+        }
+    }
+    let [train, validation, test] = parts;
+    let fold = Fold {
+        index: 0,
+        train,
+        validation,
+        test,
+    };
+    check_fold(&fold, allow_overlap)?;
+    Ok(fold)
 }
 
 /// The session of each speaker of these utterances (speakers without a session are left
@@ -336,6 +429,7 @@ mod tests {
             label: "neutral".into(),
             vad: None,
             transcript: None,
+            split: None,
         };
         let ok = [u("a", "Ses01F", "Ses01"), u("b", "Ses01F", "Ses01")];
         assert_eq!(speaker_sessions(&ok).unwrap().len(), 1);
@@ -344,6 +438,73 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("Ses02"));
+    }
+
+    #[test]
+    fn official_split_is_one_fold_by_utterance_split() {
+        let u = |id: &str, speaker: &str, split: Option<Split>| Utterance {
+            id: id.into(),
+            audio: Default::default(),
+            speaker: speaker.into(),
+            session: None,
+            gender: None,
+            label: "joy".into(),
+            vad: None,
+            transcript: Some("hi".into()),
+            split,
+        };
+        let utts = [
+            u("a", "Joey", Some(Split::Train)),
+            u("b", "Ross", Some(Split::Train)),
+            u("c", "Joey", Some(Split::Validation)),
+            u("d", "Mark", Some(Split::Test)),
+            u("e", "Ross", Some(Split::Test)),
+        ];
+        let p = ProtocolConfig {
+            kind: ProtocolKind::OfficialSplit,
+            ..Default::default()
+        };
+        // Ross trains and is tested: refused unless allowed explicitly.
+        let e = p.folds_for(&utts, 0).unwrap_err().to_string();
+        assert!(
+            e.contains("Ross") && e.contains("allow_speaker_overlap"),
+            "{e}"
+        );
+        let p = ProtocolConfig {
+            allow_speaker_overlap: true,
+            ..p
+        };
+        let folds = p.folds_for(&utts, 0).unwrap();
+        assert_eq!(folds.len(), 1);
+        let f = &folds[0];
+        assert_eq!(f.train, ["Joey", "Ross"]);
+        assert_eq!(f.validation, ["Joey"]);
+        assert_eq!(f.test, ["Mark", "Ross"]);
+        // Parts follow the split, not the speaker: Joey is in training and validation.
+        let parts: Vec<Option<Split>> = utts.iter().map(|x| p.part(f, x)).collect();
+        assert_eq!(
+            parts,
+            [
+                Some(Split::Train),
+                Some(Split::Train),
+                Some(Split::Validation),
+                Some(Split::Test),
+                Some(Split::Test)
+            ]
+        );
+        // Speaker protocols assign parts by speaker.
+        let loso = ProtocolConfig::default();
+        let lf = &loso.folds_for(&utts, 0).unwrap()[0];
+        assert_eq!(lf.test, ["Joey"]);
+        assert_eq!(loso.part(lf, &utts[2]), Some(Split::Test));
+        // An utterance without a split is named.
+        let mut bad = utts.to_vec();
+        bad[1].split = None;
+        let e = p.folds_for(&bad, 0).unwrap_err().to_string();
+        assert!(e.contains("`b` has none"), "{e}");
+        // No test part at all.
+        let e = p.folds_for(&utts[..3], 0).unwrap_err().to_string();
+        assert!(e.contains("no test utterance"), "{e}");
     }
 
     #[test]

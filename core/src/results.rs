@@ -29,6 +29,9 @@ pub struct Scores {
     pub wa: f64,
     /// Macro F1.
     pub macro_f1: f64,
+    /// Weighted F1 (per-class F1 weighted by support).
+    #[serde(default)]
+    pub weighted_f1: f64,
     /// Recall per class (null for a class absent from the reference).
     pub recall: Vec<Option<f64>>,
     /// Confusion matrix, rows = reference.
@@ -44,6 +47,7 @@ impl Scores {
             ua: c.ua(),
             wa: c.wa(),
             macro_f1: c.macro_f1(),
+            weighted_f1: c.weighted_f1(),
             recall: c.recalls(),
             confusion: c.counts.clone(),
             n: c.total(),

@@ -6,12 +6,13 @@
 
 use crate::config::Experiment;
 use crate::corpus::Skipped;
+use crate::features::FeatureInput;
 use crate::metrics::{argmax, Confusion};
 use crate::model::{FitContext, LabeledSet};
 use crate::plugin::{ComponentKind, PluginSet};
-use crate::protocol::{self, Fold};
+use crate::protocol::Fold;
 use crate::results::{self, FoldResult, Prediction, RunResults, Scores};
-use crate::{audio, Error, EventSink, Features, Result, RunEvent, StopHandle};
+use crate::{audio, checkpoint, Error, EventSink, Features, Result, RunEvent, Split, StopHandle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -103,9 +104,15 @@ pub fn run(
     for m in &exp.models {
         drop(plugins.model(&m.model, &params_text(&m.params))?);
     }
-    if let Some(f) = &exp.fusion {
+    for f in &exp.fusions {
         drop(plugins.fusion(&f.method, &params_text(&f.params))?);
     }
+    // The transcriber (speech-to-text for text features), once: a missing recogniser fails now.
+    let transcriber = match &exp.transcriber {
+        Some(t) => Some(plugins.transcriber(&t.method, &params_text(&t.params))?),
+        None => None,
+    };
+    let when = exp.transcriber.as_ref().map(|t| t.when).unwrap_or_default();
 
     // The run folder, before any training: an unwritable output fails now.
     let dir = match &opts.output {
@@ -120,8 +127,14 @@ pub fn run(
         } else if let Some(id) = key.strip_prefix("models.") {
             let m = exp.models.iter().find(|m| m.id == id)?;
             resolved_params(plugins, ComponentKind::Model, &m.model, &m.params)
+        } else if key == "transcriber" {
+            let t = exp.transcriber.as_ref()?;
+            resolved_params(plugins, ComponentKind::Transcriber, &t.method, &t.params)
         } else {
-            let f = exp.fusion.as_ref()?;
+            let f = match key.strip_prefix("fusion.") {
+                Some(id) => exp.fusions.iter().find(|f| f.id == id)?,
+                None => exp.fusion()?,
+            };
             resolved_params(plugins, ComponentKind::Fusion, &f.method, &f.params)
         }
     });
@@ -134,6 +147,22 @@ pub fn run(
         sink.emit(RunEvent::Warning {
             message: format!("skipped {}: {}", s.path.display(), s.reason),
         });
+    }
+    if corpus.utterances.iter().all(|u| !u.has_audio()) {
+        if let Some((id, ..)) = extractors
+            .iter()
+            .find(|(_, e, _)| e.input() == FeatureInput::Audio)
+        {
+            return Err(Error::config(
+                exp.file.display().to_string(),
+                format!("features.{id}"),
+                format!(
+                    "corpus `{}` is text only, but this extractor reads audio; use a text \
+                     extractor (e.g. `transcript`)",
+                    corpus.name
+                ),
+            ));
+        }
     }
 
     // Features, in parallel over files; audio decoded once per sample rate.
@@ -162,6 +191,20 @@ pub fn run(
                 let mut by_rate: HashMap<u32, crate::Audio> = HashMap::new();
                 let mut m = HashMap::new();
                 for (id, ex, info) in &extractors {
+                    if ex.input() == FeatureInput::Transcript {
+                        let mut load = |rate| audio::load(&u.audio, rate);
+                        let text = crate::transcriber::transcript_of(
+                            u,
+                            transcriber.as_deref(),
+                            when,
+                            &mut load,
+                        );
+                        let f = text.and_then(|t| ex.extract_text(&t)).map_err(|e| {
+                            Error::invalid(format!("utterance `{}`, feature set `{id}`: {e}", u.id))
+                        })?;
+                        m.insert(id.clone(), f);
+                        continue;
+                    }
                     let a = match by_rate.get(&info.sample_rate) {
                         Some(a) => a,
                         None => {
@@ -180,14 +223,22 @@ pub fn run(
             .collect();
         for (u, r) in chunk.iter().zip(out) {
             match r {
-                Ok(m) => feats.push(Some(m)),
+                Ok(mut m) => {
+                    concatenate_feature_sets(exp, &u.id, &mut m)?;
+                    feats.push(Some(m))
+                }
                 Err(e) if fail_fast => return Err(e),
                 Err(e) => {
                     sink.emit(RunEvent::Warning {
                         message: format!("skipped: {e}"),
                     });
                     skipped.push(Skipped {
-                        path: u.audio.clone(),
+                        // A text-only utterance has no file: name it by its id.
+                        path: if u.has_audio() {
+                            u.audio.clone()
+                        } else {
+                            PathBuf::from(&u.id)
+                        },
                         reason: e.to_string(),
                     });
                     feats.push(None);
@@ -208,16 +259,9 @@ pub fn run(
         });
     }
     let labels = corpus.label_indices();
-    let mut speakers: Vec<String> = keep
-        .iter()
-        .map(|&i| corpus.utterances[i].speaker.clone())
-        .collect();
-    speakers.sort();
-    speakers.dedup();
-    let sessions = protocol::speaker_sessions(keep.iter().map(|&i| &corpus.utterances[i]))?;
     let folds: Vec<Fold> = exp
         .protocol
-        .folds_with_sessions(&speakers, &sessions, exp.meta.seed)?;
+        .folds_for(keep.iter().map(|&i| &corpus.utterances[i]), exp.meta.seed)?;
     if exp.protocol.allow_speaker_overlap {
         sink.emit(RunEvent::Warning {
             message:
@@ -227,9 +271,7 @@ pub fn run(
     }
 
     let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
-    if let Some(f) = &exp.fusion {
-        systems.push(f.id.clone());
-    }
+    systems.extend(exp.fusions.iter().map(|f| f.id.clone()));
     let mut res = RunResults {
         serlab_version: env!("CARGO_PKG_VERSION").into(),
         experiment: exp.meta.name.clone(),
@@ -264,13 +306,17 @@ pub fn run(
             test_speakers: fold.test.clone(),
             validation_speakers: fold.validation.clone(),
         });
-        let pick = |group: &[String]| -> Vec<usize> {
+        let pick = |part: Split| -> Vec<usize> {
             keep.iter()
                 .copied()
-                .filter(|&i| group.contains(&corpus.utterances[i].speaker))
+                .filter(|&i| exp.protocol.part(fold, &corpus.utterances[i]) == Some(part))
                 .collect()
         };
-        let (tr, va, te) = (pick(&fold.train), pick(&fold.validation), pick(&fold.test));
+        let (tr, va, te) = (
+            pick(Split::Train),
+            pick(Split::Validation),
+            pick(Split::Test),
+        );
         let mut fr = FoldResult {
             index: fold.index,
             train_speakers: fold.train.clone(),
@@ -319,7 +365,7 @@ pub fn run(
             let (trc, vac, tec) = (gather(&tr), gather(&va), gather(&te));
             let (train, valid) = (trc.set(&corpus.classes), vac.set(&corpus.classes));
             let (va_x, te_x) = (&vac.x, &tec.x);
-            let outcome = (|| -> Result<(Probs, Probs)> {
+            let outcome = (|| -> Result<(Probs, Probs, Result<()>)> {
                 let mut model = plugins.model(&m.model, &params_text(&m.params))?;
                 let mut ctx = FitContext {
                     events: &mut *sink,
@@ -337,10 +383,21 @@ pub fn run(
                 let tp = model.predict_proba(te_x)?;
                 check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
                 check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
-                Ok((vp, tp))
+                // Checkpoint for `serlab predict`; a model that cannot save still counts.
+                let saved =
+                    checkpoint::prepare(&dir, fold.index, &m.id).and_then(|path| model.save(&path));
+                Ok((vp, tp, saved))
             })();
             match outcome {
-                Ok((vp, tp)) => {
+                Ok((vp, tp, saved)) => {
+                    if let Err(e) = saved {
+                        sink.emit(RunEvent::Warning {
+                            message: format!(
+                                "model `{}` not saved on fold {} (serlab predict cannot use it): {e}",
+                                m.id, fold.index
+                            ),
+                        });
+                    }
                     record(
                         &mut fr,
                         &mut predictions,
@@ -377,7 +434,7 @@ pub fn run(
             }
         }
 
-        if let Some(fspec) = &exp.fusion {
+        for fspec in &exp.fusions {
             let idx: Vec<usize> = members_ok
                 .iter()
                 .enumerate()
@@ -387,14 +444,24 @@ pub fn run(
             if !idx.is_empty() {
                 let vp: Vec<Vec<Vec<f32>>> = idx.iter().map(|&i| valid_probs[i].clone()).collect();
                 let tp: Vec<Vec<Vec<f32>>> = idx.iter().map(|&i| test_probs[i].clone()).collect();
-                let fused = (|| -> Result<Vec<Vec<f32>>> {
+                let fused = (|| -> Result<(Probs, Result<()>)> {
                     let mut f = plugins.fusion(&fspec.method, &params_text(&fspec.params))?;
                     f.fit(&vp, &valid_labels)?;
                     let out = f.combine(&tp)?;
                     check_probs(&fspec.id, &out, te.len(), corpus.classes.len())?;
-                    Ok(out)
+                    let saved = checkpoint::prepare(&dir, fold.index, &fspec.id)
+                        .and_then(|path| f.save(&path));
+                    Ok((out, saved))
                 })();
-                match fused {
+                if let Ok((_, Err(e))) = &fused {
+                    sink.emit(RunEvent::Warning {
+                        message: format!(
+                            "fusion `{}` not saved on fold {} (serlab predict cannot use it): {e}",
+                            fspec.id, fold.index
+                        ),
+                    });
+                }
+                match fused.map(|(p, _)| p) {
                     Ok(p) => record(
                         &mut fr,
                         &mut predictions,
@@ -436,6 +503,31 @@ pub fn run(
 
 /// Class probabilities, one row per utterance.
 type Probs = Vec<Vec<f32>>;
+
+/// Early fusion: add the concatenation of each multi-set model's feature sets to one
+/// utterance's features, under the model's `features` key (`a+b`). An impossible
+/// concatenation (text with numbers) is an error naming the model.
+fn concatenate_feature_sets(
+    exp: &Experiment,
+    utterance: &str,
+    m: &mut HashMap<String, Features>,
+) -> Result<()> {
+    for spec in exp.models.iter().filter(|s| s.feature_sets.len() > 1) {
+        if m.contains_key(&spec.features) {
+            continue;
+        }
+        let parts: Vec<&Features> = spec.feature_sets.iter().map(|id| &m[id]).collect();
+        let joined = Features::concat(&parts).map_err(|e| {
+            Error::config(
+                exp.file.display().to_string(),
+                format!("models.{}.features", spec.id),
+                format!("utterance `{utterance}`: {e}"),
+            )
+        })?;
+        m.insert(spec.features.clone(), joined);
+    }
+    Ok(())
+}
 
 /// The per-utterance columns of one subset, owned for the duration of a fit.
 struct Columns<'a> {

@@ -2,5 +2,6 @@
 
 mod cli;
 mod emodb;
+mod meld;
 mod plugins;
 mod quickstart;

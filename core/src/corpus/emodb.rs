@@ -106,6 +106,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
                 label: n.emotion.into(),
                 vad: None,
                 transcript: None,
+                split: None,
                 audio: path.clone(),
             }),
             Err(reason) => skipped.push(Skipped {

@@ -320,6 +320,7 @@ pub fn load(root: &Path, class_map: ClassMap, classes: Option<&[String]>) -> Res
                     gender: Some(who.gender),
                     label: class.into(),
                     vad: Some(eval.vad),
+                    split: None,
                 });
             }
         }

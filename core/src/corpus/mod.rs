@@ -5,6 +5,7 @@
 
 pub mod emodb;
 pub mod iemocap;
+pub mod meld;
 pub mod ravdess;
 pub mod synthetic;
 
@@ -45,6 +46,17 @@ pub enum CorpusConfig {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         classes: Option<Vec<String>>,
     },
+    /// MELD's transcript tables with their official split, text only ([`meld`]).
+    Meld {
+        /// The folder holding `train_sent_emo.csv`, `dev_sent_emo.csv`, `test_sent_emo.csv`.
+        path: PathBuf,
+        /// Label column: `emotion` (7 classes, default) or `sentiment` (3).
+        #[serde(default)]
+        labels: meld::MeldLabels,
+        /// Classes to keep, in this order (default: all that occur).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<Vec<String>>,
+    },
 }
 
 /// A corpus together with what was left out while loading it.
@@ -78,6 +90,11 @@ impl CorpusConfig {
                 class_map,
                 classes,
             } => iemocap::load(path, *class_map, classes.as_deref()),
+            CorpusConfig::Meld {
+                path,
+                labels,
+                classes,
+            } => meld::load(path, *labels, classes.as_deref()),
         }
     }
 }

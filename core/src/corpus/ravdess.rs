@@ -198,6 +198,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
                             label: n.emotion.into(),
                             vad: None,
                             transcript: None,
+                            split: None,
                             audio: path.clone(),
                         });
                         continue;

@@ -101,6 +101,7 @@ impl SyntheticConfig {
                         label: class.clone(),
                         vad: None,
                         transcript: None,
+                        split: None,
                     });
                 }
             }

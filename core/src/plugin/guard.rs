@@ -6,12 +6,15 @@
 
 use super::registry::{
     Component, ComponentInfo, ComponentKind, ExtractorFactory, FusionFactory, ModelFactory,
+    TranscriberFactory,
 };
-use super::registry::{ExtractorComponent, FusionComponent, ModelComponent, Registrar};
-use crate::features::{Audio, FeatureInfo, Features};
+use super::registry::{
+    ExtractorComponent, FusionComponent, ModelComponent, Registrar, TranscriberComponent,
+};
+use crate::features::{Audio, FeatureInfo, FeatureInput, Features};
 use crate::fusion::MemberProbs;
 use crate::model::{FitContext, LabeledSet};
-use crate::{Error, FeatureExtractor, Fusion, Model, Result};
+use crate::{Error, FeatureExtractor, Fusion, Model, Result, Transcriber};
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -178,6 +181,31 @@ factory!(
     ComponentKind::Fusion
 );
 
+factory!(
+    TranscriberFactoryImpl,
+    TranscriberComponent,
+    TranscriberFactory,
+    GuardedTranscriber,
+    Transcriber,
+    ComponentKind::Transcriber
+);
+
+struct GuardedTranscriber<C> {
+    inner: C,
+    plugin: String,
+}
+
+impl<C: TranscriberComponent> Transcriber for GuardedTranscriber<C> {
+    fn sample_rate(&self) -> u32 {
+        self.inner.sample_rate()
+    }
+    fn transcribe(&self, audio: &Audio) -> Result<String> {
+        guarded(&self.plugin, C::NAME, "transcribe", || {
+            self.inner.transcribe(audio)
+        })
+    }
+}
+
 struct GuardedExtractor<C> {
     inner: C,
     plugin: String,
@@ -190,6 +218,14 @@ impl<C: ExtractorComponent> FeatureExtractor for GuardedExtractor<C> {
     fn extract(&self, audio: &Audio) -> Result<Features> {
         guarded(&self.plugin, C::NAME, "extract", || {
             self.inner.extract(audio)
+        })
+    }
+    fn input(&self) -> FeatureInput {
+        guarded(&self.plugin, C::NAME, "input", || Ok(self.inner.input())).unwrap_or_default()
+    }
+    fn extract_text(&self, text: &str) -> Result<Features> {
+        guarded(&self.plugin, C::NAME, "extract_text", || {
+            self.inner.extract_text(text)
         })
     }
 }
@@ -216,6 +252,11 @@ impl<C: ModelComponent> Model for GuardedModel<C> {
             self.inner.predict_proba(inputs)
         })
     }
+    fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
+        guarded(&self.plugin, C::NAME, "predict_vad", || {
+            self.inner.predict_vad(inputs)
+        })
+    }
     fn save(&self, path: &Path) -> Result<()> {
         guarded(&self.plugin, C::NAME, "save", || self.inner.save(path))
     }
@@ -239,5 +280,12 @@ impl<C: FusionComponent> Fusion for GuardedFusion<C> {
         guarded(&self.plugin, C::NAME, "combine", || {
             self.inner.combine(members)
         })
+    }
+    fn save(&self, path: &Path) -> Result<()> {
+        guarded(&self.plugin, C::NAME, "save", || self.inner.save(path))
+    }
+    fn load(&mut self, path: &Path) -> Result<()> {
+        let inner = &mut self.inner;
+        guarded(&self.plugin, C::NAME, "load", || inner.load(path))
     }
 }

@@ -3,7 +3,7 @@
 use super::abi::{PluginDeclaration, ABI_MAGIC, CORE_VERSION, INTERFACE_HASH, RUSTC_VERSION};
 use super::registry::{ComponentInfo, ComponentKind, Registrar};
 use crate::suggest::closest;
-use crate::{Error, FeatureExtractor, Fusion, Model, Result};
+use crate::{Error, FeatureExtractor, Fusion, Model, Result, Transcriber};
 use libloading::Library;
 use std::ffi::{c_char, CStr};
 use std::ops::{Deref, DerefMut};
@@ -338,5 +338,24 @@ impl PluginSet {
             }
         }
         Err(self.unknown(ComponentKind::Fusion, name))
+    }
+
+    /// A new transcriber `name` configured by the TOML table `params`.
+    pub fn transcriber(&self, name: &str, params: &str) -> Result<Hosted<dyn Transcriber>> {
+        for p in &self.plugins {
+            if let Some(f) = p
+                .registrar
+                .transcribers
+                .iter()
+                .find(|f| f.info().name == name)
+            {
+                return Ok(Hosted {
+                    inner: f.create(params)?,
+                    _lib: p.lib.clone(),
+                    plugin: p.name.clone(),
+                });
+            }
+        }
+        Err(self.unknown(ComponentKind::Transcriber, name))
     }
 }

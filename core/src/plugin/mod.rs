@@ -22,4 +22,5 @@ pub use abi::{PluginDeclaration, ABI_MAGIC, CORE_VERSION, INTERFACE_HASH, RUSTC_
 pub use loader::{discover, LoadedPlugin, PluginSet, Refusal};
 pub use registry::{
     ComponentInfo, ComponentKind, ExtractorComponent, FusionComponent, ModelComponent, Registrar,
+    TranscriberComponent,
 };

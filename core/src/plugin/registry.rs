@@ -5,8 +5,10 @@
 //! the matching [`Registrar`] method. The registrar methods are generic, so the factory and
 //! guard code they create is compiled into the plugin: that is what lets panics be caught.
 
-use super::guard::{ExtractorFactoryImpl, FusionFactoryImpl, ModelFactoryImpl};
-use crate::{FeatureExtractor, Fusion, Model, Result};
+use super::guard::{
+    ExtractorFactoryImpl, FusionFactoryImpl, ModelFactoryImpl, TranscriberFactoryImpl,
+};
+use crate::{FeatureExtractor, Fusion, Model, Result, Transcriber};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// Which trait a component implements.
@@ -18,6 +20,8 @@ pub enum ComponentKind {
     Model,
     /// A [`Fusion`].
     Fusion,
+    /// A [`Transcriber`].
+    Transcriber,
 }
 
 impl ComponentKind {
@@ -27,6 +31,7 @@ impl ComponentKind {
             ComponentKind::Extractor => "feature extractor",
             ComponentKind::Model => "model",
             ComponentKind::Fusion => "fusion",
+            ComponentKind::Transcriber => "transcriber",
         }
     }
 }
@@ -70,6 +75,9 @@ impl<T: Component + Model> ModelComponent for T {}
 /// A [`Component`] that fuses.
 pub trait FusionComponent: Component + Fusion {}
 impl<T: Component + Fusion> FusionComponent for T {}
+/// A [`Component`] that transcribes speech.
+pub trait TranscriberComponent: Component + Transcriber {}
+impl<T: Component + Transcriber> TranscriberComponent for T {}
 
 /// Makes feature extractors from a TOML parameter table.
 pub trait ExtractorFactory: Send + Sync {
@@ -95,12 +103,22 @@ pub trait FusionFactory: Send + Sync {
     fn create(&self, params: &str) -> Result<Box<dyn Fusion>>;
 }
 
+/// Makes transcribers from a TOML parameter table.
+pub trait TranscriberFactory: Send + Sync {
+    /// Self-description.
+    fn info(&self) -> ComponentInfo;
+    /// A new transcriber (an error, with the install command, when its recogniser is
+    /// missing).
+    fn create(&self, params: &str) -> Result<Box<dyn Transcriber>>;
+}
+
 /// What a plugin's registration function fills in.
 pub struct Registrar {
     pub(crate) plugin: String,
     pub(crate) extractors: Vec<Box<dyn ExtractorFactory>>,
     pub(crate) models: Vec<Box<dyn ModelFactory>>,
     pub(crate) fusions: Vec<Box<dyn FusionFactory>>,
+    pub(crate) transcribers: Vec<Box<dyn TranscriberFactory>>,
     pub(crate) failure: Option<crate::Error>,
 }
 
@@ -112,6 +130,7 @@ impl Registrar {
             extractors: Vec::new(),
             models: Vec::new(),
             fusions: Vec::new(),
+            transcribers: Vec::new(),
             failure: None,
         }
     }
@@ -139,11 +158,18 @@ impl Registrar {
         self.fusions.push(Box::new(f));
     }
 
+    /// Add a transcriber.
+    pub fn transcriber<T: TranscriberComponent>(&mut self) {
+        let f = TranscriberFactoryImpl::<T>::new(&self.plugin);
+        self.transcribers.push(Box::new(f));
+    }
+
     /// Self-descriptions of everything registered.
     pub fn components(&self) -> Vec<ComponentInfo> {
         let mut v: Vec<ComponentInfo> = self.extractors.iter().map(|f| f.info()).collect();
         v.extend(self.models.iter().map(|f| f.info()));
         v.extend(self.fusions.iter().map(|f| f.info()));
+        v.extend(self.transcribers.iter().map(|f| f.info()));
         v
     }
 }
