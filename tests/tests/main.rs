@@ -5,3 +5,4 @@ mod emodb;
 mod meld;
 mod plugins;
 mod quickstart;
+mod text;

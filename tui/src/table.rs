@@ -1,4 +1,4 @@
-//! The final report printed by `serlab run`: UA/WA per system, per-class recall and the
+//! The final report printed by `serlab run`: UA/WA/F1 per system, per-class recall and the
 //! pooled confusion matrix of the headline system, with class names.
 
 use serlab_core::results::RunResults;
@@ -16,8 +16,8 @@ pub fn render(r: &RunResults) -> String {
     );
     let _ = writeln!(
         s,
-        "{:<20} {:>7} {:>7} {:>9} {:>15}",
-        "system", "UA", "WA", "macro-F1", "UA fold mean±sd"
+        "{:<20} {:>7} {:>7} {:>9} {:>7} {:>15}",
+        "system", "UA", "WA", "macro-F1", "wF1", "UA fold mean±sd"
     );
     for sys in &r.systems {
         let Some(p) = r.pooled.get(sys) else {
@@ -27,8 +27,8 @@ pub fn render(r: &RunResults) -> String {
         let m = &r.fold_mean[sys];
         let _ = writeln!(
             s,
-            "{sys:<20} {:>7.3} {:>7.3} {:>9.3} {:>9.3}±{:.3}",
-            p.ua, p.wa, p.macro_f1, m.ua_mean, m.ua_std
+            "{sys:<20} {:>7.3} {:>7.3} {:>9.3} {:>7.3} {:>9.3}±{:.3}",
+            p.ua, p.wa, p.macro_f1, p.weighted_f1, m.ua_mean, m.ua_std
         );
     }
     let failures: usize = r.folds.iter().map(|f| f.failures.len()).sum();
