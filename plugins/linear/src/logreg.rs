@@ -66,6 +66,9 @@ pub struct LogisticRegression {
     pub iterations: u64,
 }
 
+/// A point of the objective: parameters, cost, gradient.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
 /// The objective over the parameter vector `[coef (k × d), intercept (k)]`.
 struct Problem<'a> {
     x: &'a Csr,
@@ -77,7 +80,7 @@ struct Problem<'a> {
     stop: &'a (dyn Fn() -> bool + Sync),
     /// The last (parameters, cost, gradient): argmin asks for the cost and the gradient
     /// of the same point separately, and both come from one pass over the data.
-    cache: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    cache: Mutex<Option<Evaluated>>,
 }
 
 impl Problem<'_> {
@@ -346,7 +349,7 @@ mod tests {
             &m.predict_proba(&rows).unwrap(),
             &[
                 [0.672_800_9, 0.233_679_3, 0.093_519_8],
-                [0.532_089_0, 0.326_481_7, 0.141_429_3],
+                [0.532_089, 0.326_481_7, 0.141_429_3],
                 [0.257_165_6, 0.323_131_7, 0.419_702_7],
             ],
         );
@@ -355,7 +358,7 @@ mod tests {
             &m.predict_proba(&rows).unwrap(),
             &[
                 [0.870_649_4, 0.111_367_9, 0.017_982_7],
-                [0.655_411_0, 0.266_410_6, 0.078_178_3],
+                [0.655_411, 0.266_410_6, 0.078_178_3],
                 [0.030_972_7, 0.050_354_5, 0.918_672_8],
             ],
         );
