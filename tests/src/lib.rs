@@ -64,3 +64,40 @@ pub fn bundled_plugins() -> PluginSet {
     );
     set
 }
+
+/// MELD's three tables (train, dev, test) with `per_class[part]` utterances per class; each class has its
+/// own words, mixed with words every class uses, so only a model that reads words can
+/// tell the classes apart.
+pub fn write_meld_fixture(root: &Path, per_class: [usize; 3]) {
+    let words = [
+        ("joy", ["great", "wonderful", "yay", "love"]),
+        ("sadness", ["miss", "lonely", "cry", "sorry"]),
+        ("anger", ["hate", "stupid", "shut", "furious"]),
+    ];
+    let filler = ["i", "you", "the", "that", "really", "just", "so", "oh"];
+    std::fs::create_dir_all(root).unwrap();
+    for (p, file) in ["train", "dev", "test"].iter().enumerate() {
+        let mut t = String::from(
+            "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n",
+        );
+        let mut row = 0;
+        for i in 0..per_class[p] {
+            for (c, (label, w)) in words.iter().enumerate() {
+                let text = format!(
+                    "{} {} {}, {} {}!",
+                    filler[(i + c) % 8],
+                    w[(i + p) % 4],
+                    filler[(i * 3 + c + p) % 8],
+                    filler[(i * 5 + 1) % 8],
+                    w[(i + 2 * p + 1) % 4]
+                );
+                row += 1;
+                t.push_str(&format!(
+                    "{row},\"{text}\",Speaker{},{label},neutral,{i},{c},1,1,\"00:00:01,000\",\"00:00:02,000\"\n",
+                    row % 5
+                ));
+            }
+        }
+        std::fs::write(root.join(format!("{file}_sent_emo.csv")), t).unwrap();
+    }
+}

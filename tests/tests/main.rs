@@ -2,6 +2,7 @@
 
 mod cli;
 mod emodb;
+mod fusion;
 mod meld;
 mod plugins;
 mod quickstart;

@@ -6,45 +6,8 @@ use serlab_core::config::Experiment;
 use serlab_core::events::VecSink;
 use serlab_core::runner::{self, RunOptions};
 use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment, shared_corpus};
+use serlab_tests::{bundled_plugins, experiment, shared_corpus, write_meld_fixture};
 use std::path::Path;
-
-/// MELD's three tables with `per_class` utterances per class and part; each class has its
-/// own words, mixed with words every class uses, so only a model that reads words can
-/// tell the classes apart.
-fn write_meld_fixture(root: &Path, per_class: usize) {
-    let words = [
-        ("joy", ["great", "wonderful", "yay", "love"]),
-        ("sadness", ["miss", "lonely", "cry", "sorry"]),
-        ("anger", ["hate", "stupid", "shut", "furious"]),
-    ];
-    let filler = ["i", "you", "the", "that", "really", "just", "so", "oh"];
-    std::fs::create_dir_all(root).unwrap();
-    for (p, file) in ["train", "dev", "test"].iter().enumerate() {
-        let mut t = String::from(
-            "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n",
-        );
-        let mut row = 0;
-        for i in 0..per_class {
-            for (c, (label, w)) in words.iter().enumerate() {
-                let text = format!(
-                    "{} {} {}, {} {}!",
-                    filler[(i + c) % 8],
-                    w[(i + p) % 4],
-                    filler[(i * 3 + c + p) % 8],
-                    filler[(i * 5 + 1) % 8],
-                    w[(i + 2 * p + 1) % 4]
-                );
-                row += 1;
-                t.push_str(&format!(
-                    "{row},\"{text}\",Speaker{},{label},neutral,{i},{c},1,1,\"00:00:01,000\",\"00:00:02,000\"\n",
-                    row % 5
-                ));
-            }
-        }
-        std::fs::write(root.join(format!("{file}_sent_emo.csv")), t).unwrap();
-    }
-}
 
 fn meld_experiment(corpus: &Path, out: &Path, keep_balanced: bool) -> Experiment {
     let text = std::fs::read_to_string(experiment("meld-text.toml")).unwrap();
@@ -66,7 +29,7 @@ fn meld_experiment(corpus: &Path, out: &Path, keep_balanced: bool) -> Experiment
 fn text_models_run_on_a_transcript_table_with_its_official_split() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("meld");
-    write_meld_fixture(&corpus, 8);
+    write_meld_fixture(&corpus, [8, 8, 8]);
     let exp = meld_experiment(&corpus, dir.path(), true);
     let run_dir = dir.path().join("run");
     let s = runner::run(
@@ -109,7 +72,7 @@ fn text_models_run_on_a_transcript_table_with_its_official_split() {
 fn an_audio_extractor_on_a_text_only_corpus_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("meld");
-    write_meld_fixture(&corpus, 2);
+    write_meld_fixture(&corpus, [2, 2, 2]);
     let text = std::fs::read_to_string(experiment("meld-text.toml"))
         .unwrap()
         .replace(

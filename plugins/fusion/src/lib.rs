@@ -6,7 +6,12 @@
 //!   grid search over the simplex, maximising UA (macro recall);
 //! - `highest-confidence`: per utterance, the distribution of the member whose top
 //!   probability is largest;
-//! - `majority-vote`: the members' argmax votes, as vote shares.
+//! - `majority-vote`: the members' argmax votes, as vote shares;
+//! - `stacking`: a logistic-regression meta-classifier over the members' probabilities,
+//!   fit on their out-of-fold predictions for the validation speakers.
+//!
+//! Fusions that learn something (`weighted-average`, `stacking`) save it, so that a run's
+//! fused prediction can be reproduced by `serlab predict`.
 //!
 //! Every component checks that all members have the same number of utterances and classes
 //! and finite, non-negative probabilities, and returns rows that sum to 1.
@@ -14,11 +19,13 @@
 pub mod average;
 pub mod confidence;
 pub mod shape;
+pub mod stacking;
 pub mod vote;
 pub mod weighted;
 
 pub use average::Average;
 pub use confidence::HighestConfidence;
+pub use stacking::{Stacking, StackingParams};
 pub use vote::MajorityVote;
 pub use weighted::{WeightedAverage, WeightedAverageParams};
 
@@ -36,6 +43,33 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
     r.fusion::<WeightedAverage>();
     r.fusion::<HighestConfidence>();
     r.fusion::<MajorityVote>();
+    r.fusion::<Stacking>();
+}
+
+/// Write `value` as JSON to `path` (what a fitted fusion saves).
+pub(crate) fn save_json(
+    fusion: &str,
+    path: &std::path::Path,
+    value: &impl Serialize,
+) -> serlab_core::Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| {
+        serlab_core::Error::invalid(format!("fusion `{fusion}`: cannot serialise: {e}"))
+    })?;
+    std::fs::write(path, bytes).map_err(|e| serlab_core::Error::io(path, e))
+}
+
+/// Read what [`save_json`] wrote.
+pub(crate) fn load_json<T: serde::de::DeserializeOwned>(
+    fusion: &str,
+    path: &std::path::Path,
+) -> serlab_core::Result<T> {
+    let bytes = std::fs::read(path).map_err(|e| serlab_core::Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        serlab_core::Error::invalid(format!(
+            "fusion `{fusion}`: {} is not a saved `{fusion}`: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The parameter table of components that take no parameter (any key is refused).
@@ -46,7 +80,7 @@ pub struct NoParams {}
 #[cfg(test)]
 mod tests {
     #[test]
-    fn registers_four_fusions() {
+    fn registers_five_fusions() {
         let mut r = serlab_core::plugin::Registrar::new("fusion");
         super::register(&mut r);
         let names: Vec<String> = r.components().into_iter().map(|c| c.name).collect();
@@ -56,7 +90,8 @@ mod tests {
                 "average",
                 "weighted-average",
                 "highest-confidence",
-                "majority-vote"
+                "majority-vote",
+                "stacking"
             ]
         );
         let weighted = &r.components()[1];

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serlab_core::fusion::MemberProbs;
 use serlab_core::metrics::Confusion;
 use serlab_core::{Component, Error, Fusion, Result};
+use std::path::Path;
 
 /// Most weight vectors the grid search will try.
 pub const MAX_GRID: usize = 2_000_000;
@@ -31,6 +32,16 @@ pub struct WeightedAverage {
     /// Number of grid steps in the unit interval (`1 / step`).
     divisions: usize,
     weights: Option<Vec<f64>>,
+    /// Validation utterances the weights were fit on.
+    fit_utterances: usize,
+}
+
+/// What a fitted `weighted-average` saves: its weights and how many validation
+/// utterances chose them.
+#[derive(Debug, Serialize, Deserialize)]
+struct Saved {
+    weights: Vec<f64>,
+    fit_utterances: usize,
 }
 
 impl WeightedAverage {
@@ -64,6 +75,7 @@ impl Component for WeightedAverage {
         Ok(WeightedAverage {
             divisions: divisions as usize,
             weights: None,
+            fit_utterances: 0,
         })
     }
 }
@@ -160,6 +172,7 @@ impl Fusion for WeightedAverage {
             }
         });
         self.weights = best.map(|(_, _, w)| w);
+        self.fit_utterances = shape.utterances;
         Ok(())
     }
 
@@ -176,6 +189,39 @@ impl Fusion for WeightedAverage {
             )));
         }
         Ok(mean(members, weights, s.classes, s.utterances))
+    }
+
+    fn save(&self, path: &Path) -> Result<()> {
+        let weights = self
+            .weights
+            .clone()
+            .ok_or_else(|| Error::invalid("fusion `weighted-average`: save called before fit"))?;
+        crate::save_json(
+            Self::NAME,
+            path,
+            &Saved {
+                weights,
+                fit_utterances: self.fit_utterances,
+            },
+        )
+    }
+
+    fn load(&mut self, path: &Path) -> Result<()> {
+        let s: Saved = crate::load_json(Self::NAME, path)?;
+        let total: f64 = s.weights.iter().sum();
+        if s.weights.is_empty()
+            || s.weights.iter().any(|w| !(*w >= 0.0))
+            || (total - 1.0).abs() > 1e-6
+        {
+            return Err(Error::invalid(format!(
+                "fusion `weighted-average`: {} holds weights {:?} that are not a distribution",
+                path.display(),
+                s.weights
+            )));
+        }
+        self.weights = Some(s.weights);
+        self.fit_utterances = s.fit_utterances;
+        Ok(())
     }
 }
 
@@ -212,6 +258,20 @@ mod tests {
             (out[0][0] - 0.95).abs() < 1e-6 && (out[0][1] - 0.05).abs() < 1e-6,
             "{out:?}"
         );
+        // The weights survive save / load, with how many utterances chose them.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w");
+        f.save(&path).unwrap();
+        let mut g = fusion();
+        g.load(&path).unwrap();
+        assert_eq!(g.weights(), f.weights());
+        assert_eq!(g.fit_utterances, 3);
+        std::fs::write(&path, r#"{"weights": [0.7, 0.7], "fit_utterances": 1}"#).unwrap();
+        assert!(g
+            .load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a distribution"));
     }
 
     #[test]
