@@ -210,7 +210,7 @@ impl Fusion for WeightedAverage {
         let s: Saved = crate::load_json(Self::NAME, path)?;
         let total: f64 = s.weights.iter().sum();
         if s.weights.is_empty()
-            || s.weights.iter().any(|w| !(*w >= 0.0))
+            || s.weights.iter().any(|w| w.is_nan() || *w < 0.0)
             || (total - 1.0).abs() > 1e-6
         {
             return Err(Error::invalid(format!(
