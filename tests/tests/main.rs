@@ -4,6 +4,7 @@ mod cli;
 mod emodb;
 mod fusion;
 mod meld;
+mod multimodal;
 mod plugins;
 mod quickstart;
 mod text;

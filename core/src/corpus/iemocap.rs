@@ -18,6 +18,8 @@
 //! visible in every run. Files starting with `._` are macOS metadata that archives made on a
 //! Mac carry; they are listed as skipped, never read.
 
+pub mod fixture;
+
 use super::{finish, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use serde::{Deserialize, Serialize};
@@ -343,8 +345,6 @@ pub fn load(root: &Path, class_map: ClassMap, classes: Option<&[String]>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::write_wav16;
-    use crate::synthetic::{prosody, synthesize, Voice};
 
     #[test]
     fn parses_turn_lines_and_ignores_the_rest() {
@@ -449,42 +449,24 @@ mod tests {
                 ],
             ),
         ];
-        let rate = 16_000;
-        for (k, (s, dialog, turns)) in dialogs.iter().enumerate() {
-            let ses = root.join(format!("Session{s}"));
-            let wav = ses.join("sentences/wav").join(dialog);
-            let eval = ses.join("dialog/EmoEvaluation");
-            let trans = ses.join("dialog/transcriptions");
-            for d in [&wav, &eval, &trans] {
-                std::fs::create_dir_all(d).unwrap();
-            }
-            let mut e = String::from("% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]\n\n");
-            let mut t = String::new();
-            for (i, (suffix, label, vad)) in turns.iter().enumerate() {
-                let id = format!("{dialog}_{suffix}");
-                let voice = Voice::for_speaker(3, usize::from(suffix.starts_with('M')));
-                let x = synthesize(
-                    voice,
-                    prosody("neutral").unwrap(),
-                    0.3,
-                    rate,
-                    (k * 10 + i) as u64,
-                );
-                write_wav16(&wav.join(format!("{id}.wav")), &x, rate).unwrap();
-                let (a, b) = (i as f32 * 2.0, i as f32 * 2.0 + 1.5);
-                e.push_str(&format!(
-                    "[{a:.4} - {b:.4}]\t{id}\t{label}\t[{:.4}, {:.4}, {:.4}]\n",
-                    vad[0], vad[1], vad[2]
-                ));
-                e.push_str("C-E2:\tNeutral;\t()\nA-E3:\tval 3; act 2; dom  2;\t()\n\n");
-                t.push_str(&format!("{id} [{a:07.4}-{b:07.4}]: Words of {id}.\n"));
-            }
-            t.push_str("M_X [001.0000-002.0000]: [LAUGHTER]\n");
-            std::fs::write(eval.join(format!("{dialog}.txt")), e).unwrap();
-            std::fs::write(trans.join(format!("{dialog}.txt")), t).unwrap();
-        }
-        let debris = root.join("Session1/sentences/wav/Ses01F_impro01/._Ses01F_impro01_F000.wav");
-        std::fs::write(debris, b"\0\x05\x16\x07").unwrap();
+        let dialogs: Vec<fixture::Dialog> = dialogs
+            .iter()
+            .map(|(session, name, turns)| fixture::Dialog {
+                session: *session,
+                name: name.to_string(),
+                turns: turns
+                    .iter()
+                    .map(|(suffix, label, vad)| fixture::Turn {
+                        suffix: suffix.to_string(),
+                        label: label.to_string(),
+                        vad: *vad,
+                        text: format!("Words of {name}_{suffix}."),
+                        prosody: "neutral".into(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        fixture::write(root, &dialogs, 0.3).unwrap();
     }
 
     #[test]

@@ -1,0 +1,127 @@
+//! `experiments/iemocap-multimodal.toml` on a fixture tree in IEMOCAP's release layout:
+//! an acoustic and a linguistic model and their three ensembles, each reported.
+
+use serlab_core::config::Experiment;
+use serlab_core::corpus::iemocap::fixture::{self, Dialog, Turn};
+use serlab_core::corpus::CorpusConfig;
+use serlab_core::events::VecSink;
+use serlab_core::runner::{self, RunOptions};
+use serlab_core::StopHandle;
+use serlab_tests::{bundled_plugins, experiment};
+use std::path::Path;
+
+/// Three sessions, each speaker with `reps` utterances of each code (neu, hap, exc, sad,
+/// ang). Audio carries the emotion's prosody; the transcript carries a word of its class
+/// three times in four, else a word of another class, so neither modality is perfect.
+fn write_tree(root: &Path, reps: usize) {
+    let codes = [
+        ("neu", "neutral", "okay"),
+        ("hap", "happy", "wonderful"),
+        ("exc", "happy", "amazing"),
+        ("sad", "sad", "miss"),
+        ("ang", "angry", "hate"),
+    ];
+    let filler = ["well", "you", "know", "that", "we", "really", "just", "so"];
+    let dialogs: Vec<Dialog> = (1..=3)
+        .map(|session| {
+            let name = format!("Ses0{session}F_impro01");
+            let mut turns = Vec::new();
+            for (who, sex) in ["F", "M"].iter().enumerate() {
+                for r in 0..reps {
+                    for (c, (code, emotion, word)) in codes.iter().enumerate() {
+                        let n = turns.len();
+                        let w = if (r + c + who) % 4 == 3 {
+                            codes[(c + 2) % codes.len()].2
+                        } else {
+                            word
+                        };
+                        turns.push(Turn {
+                            suffix: format!("{sex}{n:03}"),
+                            label: code.to_string(),
+                            vad: [3.0, 3.0, 3.0],
+                            text: format!(
+                                "{} {} {w} {}.",
+                                filler[(n + session) % 8],
+                                filler[(n * 3) % 8],
+                                filler[(n * 5 + 1) % 8]
+                            ),
+                            prosody: emotion.to_string(),
+                        });
+                    }
+                }
+            }
+            Dialog {
+                session,
+                name,
+                turns,
+            }
+        })
+        .collect();
+    fixture::write(root, &dialogs, 0.5).unwrap();
+}
+
+#[test]
+fn iemocap_multimodal_runs_on_a_fixture_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("IEMOCAP_full_release");
+    write_tree(&root, 3);
+    let mut exp = Experiment::from_file(&experiment("iemocap-multimodal.toml")).unwrap();
+    match &mut exp.corpus {
+        CorpusConfig::Iemocap { path, .. } => *path = root.clone(),
+        other => panic!("not an IEMOCAP experiment: {other:?}"),
+    }
+    exp.meta.output = dir.path().to_path_buf();
+    // Fewer trees keep the test fast; everything else is the experiment as written.
+    for m in &mut exp.models {
+        if m.id == "acoustic" {
+            m.params.insert("n_trees".into(), toml::Value::Integer(60));
+        }
+    }
+    let out = dir.path().join("run");
+    let s = runner::run(
+        &exp,
+        &bundled_plugins(),
+        &RunOptions {
+            output: Some(out.clone()),
+        },
+        &mut VecSink::default(),
+        &StopHandle::new(),
+    )
+    .unwrap();
+    let r = &s.results;
+    assert_eq!(r.status, "finished");
+    assert_eq!(r.classes, ["neutral", "happy", "sad", "angry"]);
+    assert_eq!(r.folds.len(), 3, "one fold per session");
+    assert_eq!(
+        r.systems,
+        [
+            "acoustic",
+            "linguistic",
+            "highest-confidence",
+            "average",
+            "weighted-average"
+        ]
+    );
+    for f in &r.folds {
+        assert_eq!(f.validation_speakers.len(), 2);
+        assert!(f.failures.is_empty(), "{:?}", f.failures);
+        // The validation pair is one other session, never the tested one.
+        assert_eq!(f.validation_speakers[0][..5], f.validation_speakers[1][..5]);
+        assert_ne!(f.validation_speakers[0][..5], f.test_speakers[0][..5]);
+    }
+    // 3 sessions x 2 speakers x 3 reps x 5 codes.
+    for sys in &r.systems {
+        let p = &r.pooled[sys];
+        assert_eq!(p.n, 90, "{sys}");
+        // Chance UA is 0.25; both modalities carry the class.
+        assert!(p.ua > 0.45, "{sys}: UA {}", p.ua);
+    }
+    for k in 0..3 {
+        for id in ["acoustic", "linguistic", "weighted-average"] {
+            assert!(
+                out.join(format!("checkpoints/fold-{k}/{id}")).is_file(),
+                "fold {k} {id}"
+            );
+        }
+    }
+}
