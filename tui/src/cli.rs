@@ -112,6 +112,12 @@ pub fn plugins_report(plugins: &PluginSet) -> String {
         let _ = writeln!(s, "plugin {} {} ({at})", p.name, p.version);
         for c in p.components() {
             let _ = writeln!(s, "  {} `{}`: {}", c.kind.label(), c.name, c.summary);
+            // A transcriber wraps a recogniser that may not be installed: say so here.
+            if c.kind == serlab_core::plugin::ComponentKind::Transcriber {
+                if let Err(e) = plugins.transcriber(&c.name, "") {
+                    let _ = writeln!(s, "      UNAVAILABLE: {e}");
+                }
+            }
             let help: std::collections::HashMap<&str, &str> = c
                 .params
                 .iter()
