@@ -2,6 +2,7 @@
 //! corpora (through environment variables, skipping loudly when absent) and the fixture
 //! plugins that cargo builds next to the test executable.
 
+use serlab_core::corpus::iemocap::fixture;
 use serlab_core::plugin::PluginSet;
 use std::path::{Path, PathBuf};
 
@@ -100,4 +101,54 @@ pub fn write_meld_fixture(root: &Path, per_class: [usize; 3]) {
         }
         std::fs::write(root.join(format!("{file}_sent_emo.csv")), t).unwrap();
     }
+}
+
+/// Three sessions, each speaker with `reps` utterances of each code (neu, hap, exc, sad,
+/// ang). Audio carries the emotion's prosody; the transcript carries a word of its class
+/// three times in four, else a word of another class, so neither modality is perfect.
+pub fn write_iemocap_tree(root: &Path, reps: usize) {
+    let codes = [
+        ("neu", "neutral", "okay"),
+        ("hap", "happy", "wonderful"),
+        ("exc", "happy", "amazing"),
+        ("sad", "sad", "miss"),
+        ("ang", "angry", "hate"),
+    ];
+    let filler = ["well", "you", "know", "that", "we", "really", "just", "so"];
+    let dialogs: Vec<fixture::Dialog> = (1..=3)
+        .map(|session| {
+            let name = format!("Ses0{session}F_impro01");
+            let mut turns = Vec::new();
+            for (who, sex) in ["F", "M"].iter().enumerate() {
+                for r in 0..reps {
+                    for (c, (code, emotion, word)) in codes.iter().enumerate() {
+                        let n = turns.len();
+                        let w = if (r + c + who) % 4 == 3 {
+                            codes[(c + 2) % codes.len()].2
+                        } else {
+                            word
+                        };
+                        turns.push(fixture::Turn {
+                            suffix: format!("{sex}{n:03}"),
+                            label: code.to_string(),
+                            vad: [3.0, 3.0, 3.0],
+                            text: format!(
+                                "{} {} {w} {}.",
+                                filler[(n + session) % 8],
+                                filler[(n * 3) % 8],
+                                filler[(n * 5 + 1) % 8]
+                            ),
+                            prosody: emotion.to_string(),
+                        });
+                    }
+                }
+            }
+            fixture::Dialog {
+                session,
+                name,
+                turns,
+            }
+        })
+        .collect();
+    fixture::write(root, &dialogs, 0.5).unwrap();
 }

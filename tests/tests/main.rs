@@ -6,5 +6,6 @@ mod fusion;
 mod meld;
 mod multimodal;
 mod plugins;
+mod predict;
 mod quickstart;
 mod text;

@@ -2,69 +2,18 @@
 //! an acoustic and a linguistic model and their three ensembles, each reported.
 
 use serlab_core::config::Experiment;
-use serlab_core::corpus::iemocap::fixture::{self, Dialog, Turn};
 use serlab_core::corpus::CorpusConfig;
 use serlab_core::events::VecSink;
 use serlab_core::runner::{self, RunOptions};
 use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment};
+use serlab_tests::{bundled_plugins, experiment, write_iemocap_tree};
 use std::path::Path;
-
-/// Three sessions, each speaker with `reps` utterances of each code (neu, hap, exc, sad,
-/// ang). Audio carries the emotion's prosody; the transcript carries a word of its class
-/// three times in four, else a word of another class, so neither modality is perfect.
-fn write_tree(root: &Path, reps: usize) {
-    let codes = [
-        ("neu", "neutral", "okay"),
-        ("hap", "happy", "wonderful"),
-        ("exc", "happy", "amazing"),
-        ("sad", "sad", "miss"),
-        ("ang", "angry", "hate"),
-    ];
-    let filler = ["well", "you", "know", "that", "we", "really", "just", "so"];
-    let dialogs: Vec<Dialog> = (1..=3)
-        .map(|session| {
-            let name = format!("Ses0{session}F_impro01");
-            let mut turns = Vec::new();
-            for (who, sex) in ["F", "M"].iter().enumerate() {
-                for r in 0..reps {
-                    for (c, (code, emotion, word)) in codes.iter().enumerate() {
-                        let n = turns.len();
-                        let w = if (r + c + who) % 4 == 3 {
-                            codes[(c + 2) % codes.len()].2
-                        } else {
-                            word
-                        };
-                        turns.push(Turn {
-                            suffix: format!("{sex}{n:03}"),
-                            label: code.to_string(),
-                            vad: [3.0, 3.0, 3.0],
-                            text: format!(
-                                "{} {} {w} {}.",
-                                filler[(n + session) % 8],
-                                filler[(n * 3) % 8],
-                                filler[(n * 5 + 1) % 8]
-                            ),
-                            prosody: emotion.to_string(),
-                        });
-                    }
-                }
-            }
-            Dialog {
-                session,
-                name,
-                turns,
-            }
-        })
-        .collect();
-    fixture::write(root, &dialogs, 0.5).unwrap();
-}
 
 #[test]
 fn iemocap_multimodal_runs_on_a_fixture_tree() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("IEMOCAP_full_release");
-    write_tree(&root, 3);
+    write_iemocap_tree(&root, 3);
     let mut exp = Experiment::from_file(&experiment("iemocap-multimodal.toml")).unwrap();
     match &mut exp.corpus {
         CorpusConfig::Iemocap { path, .. } => *path = root.clone(),

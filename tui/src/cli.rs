@@ -33,6 +33,17 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Predict a recording with a finished run's fitted models: class probabilities per
+    /// model and fusion, and the transcript the text models read.
+    Predict {
+        /// The run folder (holding config.toml, results.json and checkpoints/).
+        run_dir: PathBuf,
+        /// The recording (WAV, any rate and channel count).
+        audio: PathBuf,
+        /// The words spoken, instead of recognising them with the run's transcriber.
+        #[arg(long)]
+        transcript: Option<String>,
+    },
     /// List the plugins found, their components and parameters with defaults.
     Plugins {
         /// Extra plugin folders or files.
@@ -83,6 +94,16 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             )?;
             println!("{}", crate::table::render(&summary.results));
             println!("run folder: {}", summary.dir.display());
+            Ok(())
+        }
+        Command::Predict {
+            run_dir,
+            audio,
+            transcript,
+        } => {
+            let opts = crate::predict::Options { transcript };
+            let report = crate::predict::predict(&run_dir, &audio, &opts)?;
+            print!("{}", crate::predict::render(&report, &audio));
             Ok(())
         }
         Command::Plugins { paths } => {

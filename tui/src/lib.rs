@@ -3,5 +3,6 @@
 //! they are shown.
 
 pub mod cli;
+pub mod predict;
 pub mod progress;
 pub mod table;
