@@ -7,7 +7,6 @@ use serlab_core::events::VecSink;
 use serlab_core::runner::{self, RunOptions};
 use serlab_core::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, write_iemocap_tree};
-use std::path::Path;
 
 #[test]
 fn iemocap_multimodal_runs_on_a_fixture_tree() {
