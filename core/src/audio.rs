@@ -144,7 +144,7 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
             return Err(bad(
                 path,
                 format!(
-                    "truncated: its header announces {n} samples per channel, the file holds {}",
+                    "truncated or damaged: its header announces {n} samples per channel, {} could be decoded",
                     samples.len()
                 ),
             ));
