@@ -3,5 +3,6 @@
 mod audio_formats;
 mod cli;
 mod emodb;
+mod manifest_runs;
 mod plugins;
 mod quickstart;
