@@ -81,7 +81,10 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
             if is_eof(&e) {
                 bad(path, "truncated: the file ends inside its header")
             } else if matches!(e, DecodeError::Unsupported(_)) {
-                bad(path, format!("not a recognised audio file (no {FORMATS} header found)"))
+                bad(
+                    path,
+                    format!("not a recognised audio file (no {FORMATS} header found)"),
+                )
             } else {
                 bad(path, format!("not a readable audio file: {e}"))
             }
@@ -103,12 +106,8 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
 
     let mut samples: Vec<f32> = Vec::with_capacity(expected.unwrap_or(0) as usize);
     let mut frame: Vec<f32> = Vec::new();
-    let corrupt = |n: usize, e: DecodeError| {
-        bad(
-            path,
-            format!("corrupt audio data after {n} samples: {e}"),
-        )
-    };
+    let corrupt =
+        |n: usize, e: DecodeError| bad(path, format!("corrupt audio data after {n} samples: {e}"));
     loop {
         let packet = match format.next_packet() {
             Ok(Some(p)) => p,

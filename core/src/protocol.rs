@@ -369,7 +369,10 @@ mod tests {
                 };
                 let folds = p.folds_with_sessions(&speakers, &sessions, 9).unwrap();
                 for f in &folds {
-                    let what = format!("{kind:?}, {validation_speakers} validation, fold {}", f.index);
+                    let what = format!(
+                        "{kind:?}, {validation_speakers} validation, fold {}",
+                        f.index
+                    );
                     assert_eq!(f.validation.len(), validation_speakers, "{what}");
                     // Validation and training speakers are disjoint, never tested in the
                     // fold, and together they are exactly the speakers not tested.

@@ -24,7 +24,11 @@ fn frequency(x: &[f32], rate: u32) -> f64 {
         .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
         .map(|(i, w)| i as f64 + f64::from(w[0] / (w[0] - w[1])))
         .collect();
-    assert!(rising.len() > 10, "too few zero crossings: {}", rising.len());
+    assert!(
+        rising.len() > 10,
+        "too few zero crossings: {}",
+        rising.len()
+    );
     let periods = (rising.len() - 1) as f64;
     periods * f64::from(rate) / (rising[rising.len() - 1] - rising[0])
 }

@@ -278,7 +278,10 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             }
             start += len;
         }
-        1 + text.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() as u64
+        1 + text.as_bytes()[..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
     };
     let csv_error = |e: csv::Error| {
         let line = line_at(e.position());
@@ -299,7 +302,8 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
         let record = record.map_err(csv_error)?;
         let line = line_at(record.position());
         let field = |col: &str| at.get(col).map(|&i| &record[i]).unwrap_or("");
-        let bad = |col: &str, what: String| err(path, format!("line {line}, column `{col}`: {what}"));
+        let bad =
+            |col: &str, what: String| err(path, format!("line {line}, column `{col}`: {what}"));
         let required = |col: &str| {
             let v = field(col);
             if v.is_empty() {
@@ -341,8 +345,7 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
                 if value.is_empty() {
                     return Err(bad(
                         col,
-                        "empty, but the row gives other dimensions (give all three or none)"
-                            .into(),
+                        "empty, but the row gives other dimensions (give all three or none)".into(),
                     ));
                 }
                 out[k] = number(value).map_err(|m| bad(col, m))?;
@@ -459,7 +462,8 @@ mod tests {
     #[test]
     fn reads_every_column_and_resolves_paths_against_the_manifest_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let text = "Path,Label,Speaker,session,gender,text,valence,arousal,dominance,split,duration\n\
+        let text =
+            "Path,Label,Speaker,session,gender,text,valence,arousal,dominance,split,duration\n\
                     a/one.wav,happy,s1,ses1,F,\"Hello, world\",3.5,2,4.25,train,1.2\n\
                     # a comment line\n\
                     \n\
@@ -511,7 +515,10 @@ mod tests {
         let e = error("m.tsv", "path,label,speaker\nx.wav,sad,A\n");
         assert!(e.contains("line 1") && e.contains("tabs"), "{e}");
         let e = error("m.csv", "path label speaker\n");
-        assert!(e.contains("delimiter") && e.contains("path, label, speaker"), "{e}");
+        assert!(
+            e.contains("delimiter") && e.contains("path, label, speaker"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -535,21 +542,30 @@ mod tests {
             "m.csv",
             "path,label,speaker,valence,arousal,dominance\nx.wav,sad,A,1,NaN,3\n",
         );
-        assert!(e.contains("line 2, column `arousal`") && e.contains("finite"), "{e}");
+        assert!(
+            e.contains("line 2, column `arousal`") && e.contains("finite"),
+            "{e}"
+        );
         let e = error(
             "m.csv",
             "path,label,speaker,valence,arousal,dominance\nx.wav,sad,A,1,,3\n",
         );
         assert!(e.contains("line 2, column `arousal`: empty"), "{e}");
         let e = error("m.csv", "path,label,speaker,valence\nx.wav,sad,A,1\n");
-        assert!(e.contains("come together") && e.contains("only valence"), "{e}");
+        assert!(
+            e.contains("come together") && e.contains("only valence"),
+            "{e}"
+        );
         let e = error("m.csv", "path,label,speaker,gender\nx.wav,sad,A,x\n");
         assert!(
             e.contains("line 2, column `gender`: unknown gender `x`"),
             "{e}"
         );
         let e = error("m.csv", "path,label,speaker,split\nx.wav,sad,A,holdout\n");
-        assert!(e.contains("line 2, column `split`: unknown split `holdout`"), "{e}");
+        assert!(
+            e.contains("line 2, column `split`: unknown split `holdout`"),
+            "{e}"
+        );
         let e = error("m.csv", "path,label,speaker\nx.wav,sad,A\nx.flac,sad,B\n");
         assert!(
             e.contains("line 3, column `path`: utterance id `x` is already used on line 2"),
@@ -579,7 +595,11 @@ mod tests {
         std::fs::write(&latin1, b"path,label,speaker\nx.wav,sad,J\xfcrgen\n").unwrap();
         let e = read(&latin1).unwrap_err().to_string();
         assert!(e.contains("latin1.csv: line 2: not UTF-8"), "{e}");
-        let p = write(dir.path(), "ok.csv", "path,label,speaker,sex,set\nx.wav,sad,A,f,1\n");
+        let p = write(
+            dir.path(),
+            "ok.csv",
+            "path,label,speaker,sex,set\nx.wav,sad,A,f,1\n",
+        );
         assert_eq!(read(&p).unwrap()[0].gender, None);
         let e = read(dir.path()).unwrap_err().to_string();
         assert!(e.contains("is a folder"), "{e}");
@@ -631,15 +651,24 @@ mod tests {
         let e = load(&p, Some(&map), Some(&bad)).unwrap_err().to_string();
         assert!(e.contains("`anger` is not a class"), "{e}");
         // A map that names none of the labels leaves nothing, and says so.
-        let other: BTreeMap<String, String> =
-            [("ang".to_string(), "angry".to_string())].into_iter().collect();
+        let other: BTreeMap<String, String> = [("ang".to_string(), "angry".to_string())]
+            .into_iter()
+            .collect();
         let e = load(&p, Some(&other), None).unwrap_err().to_string();
-        assert!(e.contains("iemocap-like.csv") && e.contains("class_map"), "{e}");
-        let e = load(&p, Some(&BTreeMap::new()), None).unwrap_err().to_string();
+        assert!(
+            e.contains("iemocap-like.csv") && e.contains("class_map"),
+            "{e}"
+        );
+        let e = load(&p, Some(&BTreeMap::new()), None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("corpus.class_map") && e.contains("empty"), "{e}");
         // A header without rows is a corpus without utterances.
         let empty = write(dir.path(), "empty.csv", "path,label,speaker\n");
         let e = load(&empty, None, None).unwrap_err().to_string();
-        assert!(e.contains("empty.csv") && e.contains("no utterance row"), "{e}");
+        assert!(
+            e.contains("empty.csv") && e.contains("no utterance row"),
+            "{e}"
+        );
     }
 }

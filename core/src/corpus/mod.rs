@@ -235,7 +235,13 @@ mod tests {
         let wav = dir.path().join("wav");
         std::fs::create_dir(&wav).unwrap();
         let tone: Vec<f32> = (0..800).map(|i| (i as f32 * 0.1).sin() * 0.3).collect();
-        for name in ["03a01Fa.wav", "03a01Fa.FLAC", "08a02Wa.mp3", "._08a02Wa.wav", "x.txt"] {
+        for name in [
+            "03a01Fa.wav",
+            "03a01Fa.FLAC",
+            "08a02Wa.mp3",
+            "._08a02Wa.wav",
+            "x.txt",
+        ] {
             write_wav16(&wav.join(name), &tone, 16000).unwrap();
         }
         let files = audio_files(&wav).unwrap();
