@@ -25,8 +25,9 @@
 //! missing or unusable file is found, named and skipped (or fatal under `fail_fast`) when the
 //! runner decodes it.
 //!
-//! `split` is read and checked here and kept on each [`Row`]; corpora with an official split
-//! are evaluated with it by the `official-split` protocol, which the utterance model carries.
+//! `split` is read and checked here and kept on each [`Row`]. [`Utterance`] has no split yet,
+//! so the speaker-based protocols do not use it; when utterances carry an official split
+//! (for an `official-split` protocol), [`load`] passes `Row::split` on.
 
 use super::{finish, Loaded, Skipped};
 use crate::suggest::edit_distance;
