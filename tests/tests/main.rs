@@ -1,6 +1,8 @@
 //! serlab's workspace integration tests (one test binary).
 
+mod audio_formats;
 mod cli;
 mod emodb;
+mod manifest_runs;
 mod plugins;
 mod quickstart;
