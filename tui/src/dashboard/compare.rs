@@ -63,10 +63,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
     }
     let mut rows = vec![Row::Section("pooled".into())];
     let pooled = |f: &dyn Fn(&serlab_core::results::Scores) -> f64| -> Vec<Option<f64>> {
-        picks
-            .iter()
-            .map(|(r, s)| r.pooled.get(s).map(f))
-            .collect()
+        picks.iter().map(|(r, s)| r.pooled.get(s).map(f)).collect()
     };
     rows.push(Row::Values {
         label: "UA".into(),

@@ -125,10 +125,13 @@ mod tests {
         assert_eq!(d.seen(), n);
         // Full buckets all hold `bucket` steps, so their mean weighs steps equally.
         let full = n / d.bucket() * d.bucket();
-        let mean_points = pts[..full / d.bucket()].iter().map(|p| p.1).sum::<f64>()
-            / (full / d.bucket()) as f64;
+        let mean_points =
+            pts[..full / d.bucket()].iter().map(|p| p.1).sum::<f64>() / (full / d.bucket()) as f64;
         let exact = sum / n as f64;
-        assert!((mean_points - exact).abs() < 1e-3, "{mean_points} vs {exact}");
+        assert!(
+            (mean_points - exact).abs() < 1e-3,
+            "{mean_points} vs {exact}"
+        );
         // Steps stay in order and the alternating ±0.1 noise is averaged away.
         assert!(pts.windows(2).all(|w| w[0].0 < w[1].0));
         let p = pts[pts.len() - 2];

@@ -251,8 +251,11 @@ impl LiveRun {
 
     /// Take one event from the runner.
     pub fn apply(&mut self, event: &RunEvent, at: Duration) {
+        // Patterns end in `..` so that fields added to the events later do not break this.
         match event {
-            RunEvent::Progress { stage, done, total } => {
+            RunEvent::Progress {
+                stage, done, total, ..
+            } => {
                 if !matches!(self.phase, Phase::Features { .. }) {
                     self.stage_started = at;
                     self.note(format!("{stage}: {total} utterances"), false, at);
@@ -268,6 +271,7 @@ impl LiveRun {
                 folds,
                 models,
                 classes,
+                ..
             } => {
                 self.experiment = name.clone();
                 self.folds = *folds;
@@ -292,6 +296,7 @@ impl LiveRun {
                 folds,
                 test_speakers,
                 validation_speakers,
+                ..
             } => {
                 if self.fold_info.len() < *folds {
                     self.fold_info.resize(*folds, FoldInfo::default());
@@ -318,7 +323,7 @@ impl LiveRun {
                     at,
                 );
             }
-            RunEvent::ModelStarted { fold, model } => {
+            RunEvent::ModelStarted { fold, model, .. } => {
                 self.current = Some((*fold, model.clone()));
                 self.fits.push(Fit::new(*fold, model));
             }
@@ -328,6 +333,7 @@ impl LiveRun {
                 step,
                 total,
                 loss,
+                ..
             } => {
                 let fit = self.fit_mut(*fold, model);
                 fit.last_step = *step;
@@ -345,6 +351,7 @@ impl LiveRun {
                 valid_ua,
                 valid_wa,
                 lr,
+                ..
             } => {
                 let fit = self.fit_mut(*fold, model);
                 if fit.steps_per_epoch.is_none() && fit.last_step > 0 {
@@ -365,6 +372,7 @@ impl LiveRun {
                 ua,
                 wa,
                 confusion,
+                ..
             } => {
                 if !self.systems.contains(model) {
                     self.systems.push(model.clone());
@@ -383,14 +391,16 @@ impl LiveRun {
                     at,
                 );
             }
-            RunEvent::FoldFinished { fold } => {
+            RunEvent::FoldFinished { fold, .. } => {
                 if let Some(f) = self.fold_info.get_mut(*fold) {
                     f.finished = true;
                 }
                 self.current = None;
             }
-            RunEvent::Warning { message } => self.note(message.clone(), true, at),
-            RunEvent::RunFinished { output, stopped } => {
+            RunEvent::Warning { message, .. } => self.note(message.clone(), true, at),
+            RunEvent::RunFinished {
+                output, stopped, ..
+            } => {
                 self.output = Some(output.clone());
                 self.phase = Phase::Finished { stopped: *stopped };
                 self.current = None;
@@ -398,6 +408,9 @@ impl LiveRun {
                 let how = if *stopped { "stopped" } else { "finished" };
                 self.note(format!("run {how}: {output}"), false, at);
             }
+            // Events added to serlab-core later are ignored until the dashboard shows them.
+            #[allow(unreachable_patterns)]
+            _ => {}
         }
     }
 
@@ -460,13 +473,11 @@ impl LiveRun {
     pub fn fraction(&self) -> Option<f64> {
         match &self.phase {
             Phase::Starting => None,
-            Phase::Features { done, total, .. } => {
-                Some(if *total == 0 {
-                    1.0
-                } else {
-                    *done as f64 / *total as f64
-                })
-            }
+            Phase::Features { done, total, .. } => Some(if *total == 0 {
+                1.0
+            } else {
+                *done as f64 / *total as f64
+            }),
             Phase::Finished { .. } | Phase::Failed(_) => None,
             Phase::Training => {
                 let folds = self.folds.max(1) as f64;

@@ -33,7 +33,10 @@ impl Effects {
                 Effect::StartRun(path) => match Trainer::start(path, self.tx.clone()) {
                     Ok(t) => self.trainer = Some(t),
                     Err(err) => {
-                        let more = app.on_run(RunMsg::Ended(Err(format!("cannot start the run thread: {err}"))), now);
+                        let more = app.on_run(
+                            RunMsg::Ended(Err(format!("cannot start the run thread: {err}"))),
+                            now,
+                        );
                         self.apply(app, more, now);
                     }
                 },
@@ -77,7 +80,10 @@ pub fn run_text(dir: &Path) -> String {
     let cfg = dir.join("config.toml");
     let config = std::fs::read_to_string(&cfg)
         .unwrap_or_else(|e| format!("cannot read {}: {e}", cfg.display()));
-    format!("{summary}\n# ---- resolved configuration ({}) ----\n{config}", cfg.display())
+    format!(
+        "{summary}\n# ---- resolved configuration ({}) ----\n{config}",
+        cfg.display()
+    )
 }
 
 /// Run the dashboard on `terminal` until the user quits and the run (if any) has ended.

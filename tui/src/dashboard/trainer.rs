@@ -41,15 +41,15 @@ impl Trainer {
                 let msg = match outcome {
                     Ok(Ok(dir)) => Ok(dir),
                     Ok(Err(e)) => Err(e.to_string()),
-                    Err(payload) => Err(super::terminal::take_panic_message().unwrap_or_else(
-                        || {
+                    Err(payload) => {
+                        Err(super::terminal::take_panic_message().unwrap_or_else(|| {
                             payload
                                 .downcast_ref::<&str>()
                                 .map(|s| s.to_string())
                                 .or_else(|| payload.downcast_ref::<String>().cloned())
                                 .unwrap_or_else(|| "the run panicked".into())
-                        },
-                    )),
+                        }))
+                    }
                 };
                 let _ = tx.send(RunMsg::Ended(msg));
             })?;

@@ -74,7 +74,19 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
 pub fn two_runs() -> Vec<RunEntry> {
     let diag = |d: usize, off: usize| -> Vec<Vec<usize>> {
         (0..4)
-            .map(|r| (0..4).map(|c| if r == c { d } else if c == (r + 1) % 4 { off } else { 0 }).collect())
+            .map(|r| {
+                (0..4)
+                    .map(|c| {
+                        if r == c {
+                            d
+                        } else if c == (r + 1) % 4 {
+                            off
+                        } else {
+                            0
+                        }
+                    })
+                    .collect()
+            })
             .collect()
     };
     vec![
@@ -82,7 +94,12 @@ pub fn two_runs() -> Vec<RunEntry> {
             dir: "runs/demo/20250101-120000".into(),
             experiment: "demo".into(),
             stamp: "20250101-120000".into(),
-            results: Ok(results("demo", "fusion", "finished", &[diag(5, 1), diag(4, 2)])),
+            results: Ok(results(
+                "demo",
+                "fusion",
+                "finished",
+                &[diag(5, 1), diag(4, 2)],
+            )),
         },
         RunEntry {
             dir: "runs/other/20250102-090000".into(),
@@ -97,7 +114,11 @@ fn write_run(root: &Path, name: &str, stamp: &str, r: &RunResults) {
     let dir = root.join(name).join(stamp);
     std::fs::create_dir_all(&dir).unwrap();
     serlab_core::results::write(&dir, r, &[]).unwrap();
-    std::fs::write(dir.join("config.toml"), "[experiment]\nname = \"x\"\nseed = 1\n").unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[experiment]\nname = \"x\"\nseed = 1\n",
+    )
+    .unwrap();
 }
 
 #[test]
@@ -111,9 +132,16 @@ fn scan_finds_experiments_and_their_runs_and_explains_invalid_files() {
         "/../experiments/quickstart.toml"
     ))
     .unwrap()
-    .replace("output = \"runs\"", &format!("output = {:?}", runs.display().to_string()));
+    .replace(
+        "output = \"runs\"",
+        &format!("output = {:?}", runs.display().to_string()),
+    );
     std::fs::write(exps.join("quickstart.toml"), quick).unwrap();
-    std::fs::write(exps.join("broken.toml"), "[experiment]\nname = \"b\"\nsed = 1\n").unwrap();
+    std::fs::write(
+        exps.join("broken.toml"),
+        "[experiment]\nname = \"b\"\nsed = 1\n",
+    )
+    .unwrap();
     std::fs::write(exps.join("notes.txt"), "not an experiment").unwrap();
     let entries = two_runs();
     let r = entries[0].results.as_ref().unwrap();
@@ -137,7 +165,11 @@ fn scan_finds_experiments_and_their_runs_and_explains_invalid_files() {
     );
     assert_eq!(q.fusion.as_deref(), Some("average"));
     let stamps: Vec<&str> = s.runs.iter().map(|r| r.stamp.as_str()).collect();
-    assert_eq!(stamps, ["20250203-080000", "20250101-120000"], "newest first");
+    assert_eq!(
+        stamps,
+        ["20250203-080000", "20250101-120000"],
+        "newest first"
+    );
     let (sys, ua, _) = s.runs[0].headline().unwrap();
     assert_eq!(sys, "fusion");
     assert!((ua - r.pooled["fusion"].ua).abs() < 1e-12);
@@ -152,8 +184,14 @@ fn scan_finds_experiments_and_their_runs_and_explains_invalid_files() {
         panic!("{fx:?}")
     };
     let text = crate::dashboard::runtime::run_text(dir);
-    assert!(text.contains("experiment `demo`") && text.contains("pooled confusion matrix"), "{text}");
-    assert!(text.contains("resolved configuration") && text.contains("seed = 1"), "{text}");
+    assert!(
+        text.contains("experiment `demo`") && text.contains("pooled confusion matrix"),
+        "{text}"
+    );
+    assert!(
+        text.contains("resolved configuration") && text.contains("seed = 1"),
+        "{text}"
+    );
 }
 
 #[test]

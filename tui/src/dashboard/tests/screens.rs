@@ -53,15 +53,28 @@ fn browser_lists_experiments_runs_and_marks() {
     app.update(Action::FocusRight, Duration::ZERO);
     app.update(Action::Mark, Duration::ZERO);
     each_size("browser", &app, Duration::ZERO, |t, w| {
-        for s in ["demo", "synthetic", "LOSO speaker", "cnn", "zbroken", "invalid"] {
+        for s in [
+            "demo",
+            "synthetic",
+            "LOSO speaker",
+            "cnn",
+            "zbroken",
+            "invalid",
+        ] {
             assert!(t.contains(s), "{s} missing:\n{t}");
         }
         if w == 80 {
             // The reason, without the file name the row already shows.
             assert!(t.contains("corpus: missing [corpus] table"), "{t}");
         }
-        assert!(t.contains("Runs of demo (2)") && t.contains("1 marked"), "{t}");
-        assert!(t.contains("20250101-120000") && t.contains("finished"), "{t}");
+        assert!(
+            t.contains("Runs of demo (2)") && t.contains("1 marked"),
+            "{t}"
+        );
+        assert!(
+            t.contains("20250101-120000") && t.contains("finished"),
+            "{t}"
+        );
         assert!(t.contains("0.750") && t.contains("stopped"), "{t}");
         assert!(t.contains("* 20250101-120000"), "mark shown:\n{t}");
     });
@@ -72,15 +85,24 @@ fn training_shows_progress_curves_metrics_and_log() {
     let (app, end) = running_app();
     each_size("training", &app, end, |t, _| {
         assert!(t.contains("demo  training"), "{t}");
-        assert!(t.contains("fold 3/3 (test s3)") && t.contains("model cnn 1/2"), "{t}");
+        assert!(
+            t.contains("fold 3/3 (test s3)") && t.contains("model cnn 1/2"),
+            "{t}"
+        );
         assert!(t.contains("run 77%") && t.contains("ETA 1:00"), "{t}");
         assert!(t.contains("step 30/50") && t.contains("epoch 3/5"), "{t}");
         assert!(t.contains("lr 5.00e-4"), "{t}");
-        assert!(t.contains("Loss · cnn fold 3") && t.contains("best UA 0.560 @ 3"), "{t}");
+        assert!(
+            t.contains("Loss · cnn fold 3") && t.contains("best UA 0.560 @ 3"),
+            "{t}"
+        );
         assert!(t.contains("epoch"), "{t}");
         assert!(t.contains("Log (1 warnings)"), "{t}");
         // The chart drew something (braille dots) in the loss and metrics panes.
-        assert!(t.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)), "{t}");
+        assert!(
+            t.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+            "{t}"
+        );
     });
 }
 
@@ -138,7 +160,10 @@ fn confusion_shows_the_pooled_heat_map_and_recall() {
     app.update(Action::NextFold, end);
     let t = render(&app, 80, 24, end);
     // Fold 1: (6 + 5 + 4 + 6) / 24 right per class on average.
-    assert!(t.contains("fusion · fold 1") && t.contains("UA 0.875"), "{t}");
+    assert!(
+        t.contains("fusion · fold 1") && t.contains("UA 0.875"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -170,7 +195,10 @@ fn compare_shows_runs_side_by_side() {
         assert!(t.contains("Compare 2 runs"), "{t}");
         assert!(t.contains("demo") && t.contains("other"), "{t}");
         assert!(t.contains("cnn (stopped)"), "{t}");
-        assert!(t.contains("class recall") && t.contains("speaker UA"), "{t}");
+        assert!(
+            t.contains("class recall") && t.contains("speaker UA"),
+            "{t}"
+        );
         assert!(t.contains("0.750") && t.contains("0.500"), "{t}");
     });
     assert!(render(&app, 132, 40, Duration::ZERO).contains("spk2"));
@@ -193,7 +221,10 @@ fn stop_asks_in_a_popup() {
     app.update(Action::Stop, end);
     assert_eq!(app.confirm, Some(Confirm::Stop));
     each_size("confirm_stop", &app, end, |t, _| {
-        assert!(t.contains("Stop the run?") && t.contains("marked stopped"), "{t}");
+        assert!(
+            t.contains("Stop the run?") && t.contains("marked stopped"),
+            "{t}"
+        );
     });
 }
 
@@ -219,7 +250,10 @@ fn a_finished_run_reads_finished_everywhere() {
     }
     let end = script::end(&ev);
     let t = render(&app, 80, 24, end);
-    assert!(t.contains("demo  finished") && t.contains("3/3 folds done"), "{t}");
+    assert!(
+        t.contains("demo  finished") && t.contains("3/3 folds done"),
+        "{t}"
+    );
     assert!(t.contains("demo finished"), "status bar:\n{t}");
     app.update(Action::Show(Screen::Fusion), end);
     let t = render(&app, 80, 24, end);

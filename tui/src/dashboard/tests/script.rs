@@ -29,9 +29,7 @@ pub fn confusion(system: &str, fold: usize) -> Vec<Vec<usize>> {
 }
 
 fn ua_wa(c: &[Vec<usize>]) -> (f64, f64) {
-    let m = serlab_core::metrics::Confusion {
-        counts: c.to_vec(),
-    };
+    let m = serlab_core::metrics::Confusion { counts: c.to_vec() };
     (m.ua(), m.wa())
 }
 
@@ -89,7 +87,11 @@ pub fn events(folds_done: usize, epochs_into_next: usize) -> Vec<(Duration, RunE
             },
             &mut out,
         );
-        let epochs = if fold < folds_done { 5 } else { epochs_into_next };
+        let epochs = if fold < folds_done {
+            5
+        } else {
+            epochs_into_next
+        };
         for epoch in 0..epochs {
             for b in 0..10 {
                 let step = epoch * 10 + b + 1;

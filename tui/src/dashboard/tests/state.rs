@@ -1,8 +1,8 @@
 //! State tests: the reducer fed the scripted run and key actions; no terminal involved.
 
 use super::script::{self, confusion, CLASSES};
-use crate::dashboard::app::{Confirm, Effect, RunMsg, Screen};
 use super::state_fixtures::{self as fx, running_app};
+use crate::dashboard::app::{Confirm, Effect, RunMsg, Screen};
 use crate::dashboard::keys::Action;
 use crate::dashboard::live::{LiveRun, Phase};
 use serlab_core::RunEvent;
@@ -64,8 +64,15 @@ fn pooled_confusion_sums_the_folds_evaluated_so_far() {
             assert_eq!(pooled[r][c], a[r][c] + b[r][c]);
         }
     }
-    assert_eq!(live.confusion("forest", Some(1)), Some(confusion("forest", 1)));
-    assert_eq!(live.confusion("forest", Some(2)), None, "fold 3 not evaluated");
+    assert_eq!(
+        live.confusion("forest", Some(1)),
+        Some(confusion("forest", 1))
+    );
+    assert_eq!(
+        live.confusion("forest", Some(2)),
+        None,
+        "fold 3 not evaluated"
+    );
     assert_eq!(live.confusion("nope", None), None);
 }
 
@@ -96,7 +103,14 @@ fn the_feature_stage_has_its_own_progress() {
         live.apply(e, *t);
     }
     assert_eq!(live.fraction(), Some(0.5));
-    assert!(matches!(live.phase, Phase::Features { done: 24, total: 48, .. }));
+    assert!(matches!(
+        live.phase,
+        Phase::Features {
+            done: 24,
+            total: 48,
+            ..
+        }
+    ));
     // 1 s for the first half: 1 s left.
     assert_eq!(live.eta(secs(1)), Some(secs(1)));
 }
@@ -133,7 +147,11 @@ fn batch_losses_of_a_long_run_stay_bounded() {
         );
     }
     let fit = live.fit(0, "cnn").unwrap();
-    assert!(fit.steps.points().len() <= 257, "{}", fit.steps.points().len());
+    assert!(
+        fit.steps.points().len() <= 257,
+        "{}",
+        fit.steps.points().len()
+    );
     assert_eq!(fit.steps.seen(), 200_000);
 }
 
@@ -142,7 +160,10 @@ fn pause_and_resume_toggle_the_handle() {
     let (mut app, end) = running_app();
     assert_eq!(app.update(Action::Pause, end), vec![Effect::Pause(true)]);
     assert!(app.live.as_ref().unwrap().paused);
-    assert_eq!(app.update(Action::Pause, end + secs(5)), vec![Effect::Pause(false)]);
+    assert_eq!(
+        app.update(Action::Pause, end + secs(5)),
+        vec![Effect::Pause(false)]
+    );
     assert!(!app.live.as_ref().unwrap().paused);
 }
 
@@ -194,15 +215,24 @@ fn quitting_during_a_run_asks_then_stops_it_and_ctrl_c_does_not_ask() {
     let (mut app, end) = running_app();
     assert_eq!(app.update(Action::Quit, end), vec![]);
     assert_eq!(app.confirm, Some(Confirm::Quit));
-    assert_eq!(app.update(Action::Yes, end), vec![Effect::Stop, Effect::Quit]);
+    assert_eq!(
+        app.update(Action::Yes, end),
+        vec![Effect::Stop, Effect::Quit]
+    );
     assert!(app.quitting);
 
     let (mut app, end) = running_app();
-    assert_eq!(app.update(Action::QuitNow, end), vec![Effect::Stop, Effect::Quit]);
+    assert_eq!(
+        app.update(Action::QuitNow, end),
+        vec![Effect::Stop, Effect::Quit]
+    );
     assert!(app.quitting);
 
     let mut idle = fx::app();
-    assert_eq!(idle.update(Action::Quit, Duration::ZERO), vec![Effect::Quit]);
+    assert_eq!(
+        idle.update(Action::Quit, Duration::ZERO),
+        vec![Effect::Quit]
+    );
 }
 
 #[test]
@@ -216,7 +246,10 @@ fn one_run_at_a_time_and_invalid_files_do_not_start() {
     app.update(Action::Down, Duration::ZERO);
     assert_eq!(app.update(Action::StartRun, Duration::ZERO), vec![]);
     let msg = app.message.clone().unwrap();
-    assert!(msg.contains("cannot run") && msg.contains("[corpus]"), "{msg}");
+    assert!(
+        msg.contains("cannot run") && msg.contains("[corpus]"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -268,7 +301,10 @@ fn screens_cycle_and_help_takes_the_keys_while_open() {
     app.update(Action::Help, Duration::ZERO);
     assert!(app.help);
     assert_eq!(app.update(Action::StartRun, Duration::ZERO), vec![]);
-    assert!(app.live.is_none(), "keys do not reach the screen under the help");
+    assert!(
+        app.live.is_none(),
+        "keys do not reach the screen under the help"
+    );
     app.update(Action::Back, Duration::ZERO);
     assert!(!app.help);
 }
@@ -280,7 +316,11 @@ fn the_text_view_scrolls_and_closes() {
     app.update(Action::Bottom, Duration::ZERO);
     assert_eq!(app.viewer.as_ref().unwrap().scroll, 2);
     app.update(Action::Down, Duration::ZERO);
-    assert_eq!(app.viewer.as_ref().unwrap().scroll, 2, "clamped at the last line");
+    assert_eq!(
+        app.viewer.as_ref().unwrap().scroll,
+        2,
+        "clamped at the last line"
+    );
     app.update(Action::Back, Duration::ZERO);
     assert!(app.viewer.is_none());
 }

@@ -50,4 +50,3 @@ pub fn running_app() -> (App, Duration) {
     }
     (app, script::end(&ev))
 }
-

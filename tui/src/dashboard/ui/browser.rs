@@ -110,7 +110,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                 ],
             )
             .header(header)
-            .block(Block::bordered().title(title).border_style(border(focus_exp))),
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .border_style(border(focus_exp)),
+            ),
             top,
         );
     }
@@ -126,7 +130,9 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         format!("· {} marked ", b.marked.len())
     };
     let title = format!(" Runs of {name} ({}) {marked}", runs.len());
-    let block = Block::bordered().title(title).border_style(border(!focus_exp));
+    let block = Block::bordered()
+        .title(title)
+        .border_style(border(!focus_exp));
     if runs.is_empty() {
         frame.render_widget(
             Paragraph::new(format!("No run folder yet. Press r to run {name}."))

@@ -49,19 +49,24 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         ])));
     }
     let rows_fit = body.height.saturating_sub(6) as usize;
-    let scroll = app.compare_scroll.min(cmp.rows.len().saturating_sub(rows_fit));
+    let scroll = app
+        .compare_scroll
+        .min(cmp.rows.len().saturating_sub(rows_fit));
     let rows: Vec<Row> = cmp
         .rows
         .iter()
         .skip(scroll)
         .take(rows_fit)
         .map(|r| match r {
-            CRow::Section(t) => Row::new(vec![Cell::from(t.clone())])
-                .style(bold.fg(Color::Cyan)),
+            CRow::Section(t) => Row::new(vec![Cell::from(t.clone())]).style(bold.fg(Color::Cyan)),
             CRow::Values { label, values } => {
                 let vals = &values[..cols.len()];
                 let present = vals.iter().flatten().count();
-                let best = vals.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max);
+                let best = vals
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
                 let mut cells = vec![Cell::from(format!("  {}", fit(label, 12)))];
                 cells.extend(vals.iter().map(|v| {
                     let c = Cell::from(format!("{:>7}", score(*v)));
@@ -82,7 +87,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     } else {
         String::new()
     };
-    let what = if app.compare_all { "every system" } else { "headline systems" };
+    let what = if app.compare_all {
+        "every system"
+    } else {
+        "headline systems"
+    };
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).height(3).style(bold))

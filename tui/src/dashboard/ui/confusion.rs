@@ -63,8 +63,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let c = Confusion {
         counts: counts.clone(),
     };
-    let [head, rest] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+    let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
     let bold = Style::new().add_modifier(Modifier::BOLD);
     frame.render_widget(
         Paragraph::new(Line::from(vec![

@@ -17,14 +17,22 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     };
     if live.systems.is_empty() {
-        super::empty(frame, body, " Fusion ", "Waiting for the run to start training.");
+        super::empty(
+            frame,
+            body,
+            " Fusion ",
+            "Waiting for the run to start training.",
+        );
         return;
     }
     let fusions = live.fusions();
     let systems = &live.systems;
     let pooled: Vec<Option<f64>> = systems
         .iter()
-        .map(|s| live.confusion(s, None).map(|c| Confusion { counts: c }.ua()))
+        .map(|s| {
+            live.confusion(s, None)
+                .map(|c| Confusion { counts: c }.ua())
+        })
         .collect();
     let n_sys = systems.len() as u16;
     let [t_area, b_area] =
@@ -43,7 +51,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     };
     let best_style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
     let value_row = |label: String, values: Vec<Option<f64>>, st: Style| {
-        let best = values.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max);
+        let best = values
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
         let mut cells = vec![Cell::from(label)];
         cells.extend(values.iter().map(|v| {
             let c = Cell::from(format!("{:>7}", score(*v)));
@@ -94,7 +106,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         Cell::from(format!("{:>7}", fit(s, 12))).style(st)
     }));
     let mut widths = vec![Constraint::Length(20)];
-    widths.extend(systems.iter().map(|s| Constraint::Length(s.chars().count().clamp(7, 12) as u16)));
+    widths.extend(
+        systems
+            .iter()
+            .map(|s| Constraint::Length(s.chars().count().clamp(7, 12) as u16)),
+    );
     let title = if fusions.is_empty() {
         " UA per fold (this experiment has no fusion) ".to_string()
     } else {

@@ -20,7 +20,10 @@ pub fn lines() -> Vec<Line<'static>> {
         )));
         for b in BINDINGS.iter().filter(|b| b.context == ctx) {
             out.push(Line::from(vec![
-                Span::styled(format!(" {:<9} ", b.label), Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!(" {:<9} ", b.label),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(b.help),
             ]));
         }
@@ -33,7 +36,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let all = lines();
     let area = frame.area();
     let two = area.width >= 78;
-    let per_col = if two { all.len().div_ceil(2) } else { all.len() };
+    let per_col = if two {
+        all.len().div_ceil(2)
+    } else {
+        all.len()
+    };
     let height = (per_col as u16 + 2).min(area.height);
     let width = if two { 78 } else { 44.min(area.width) };
     let r = popup::open(frame, width, height);

@@ -59,7 +59,11 @@ pub fn browser(body: Rect, experiments: usize) -> [Rect; 2] {
 /// In a wide browser, the experiments list over the selected experiment's details.
 pub fn browser_left(left: Rect, experiments: usize) -> [Rect; 2] {
     let want = (experiments as u16 + 3).max(5);
-    Layout::vertical([Constraint::Length(want.min(left.height / 2)), Constraint::Min(0)]).areas(left)
+    Layout::vertical([
+        Constraint::Length(want.min(left.height / 2)),
+        Constraint::Min(0),
+    ])
+    .areas(left)
 }
 
 /// Rows of a bordered table with a header that fit in `area`.

@@ -64,8 +64,12 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 /// A one-line summary of the live run: `quickstart fold 2/6 35% ETA 0:42`.
 pub fn run_badge(live: &LiveRun, now: Duration) -> (String, Color) {
     let state = match &live.phase {
-        Phase::Finished { stopped: false } => return (format!("{} finished", live.experiment), Color::Green),
-        Phase::Finished { stopped: true } => return (format!("{} stopped", live.experiment), Color::Yellow),
+        Phase::Finished { stopped: false } => {
+            return (format!("{} finished", live.experiment), Color::Green)
+        }
+        Phase::Finished { stopped: true } => {
+            return (format!("{} stopped", live.experiment), Color::Yellow)
+        }
         Phase::Failed(_) => return (format!("{} failed", live.experiment), Color::Red),
         Phase::Starting => "starting".to_string(),
         Phase::Features { done, total, .. } => format!("features {done}/{total}"),
@@ -121,8 +125,11 @@ fn draw_status(frame: &mut Frame, app: &App, area: ratatui::layout::Rect, now: D
     let [l, r] = layout::split_right(area, (bw + 1).min(area.width));
     frame.render_widget(Paragraph::new(Span::styled(left, left_style)), l);
     frame.render_widget(
-        Paragraph::new(Span::styled(badge, Style::new().fg(color).add_modifier(Modifier::BOLD)))
-            .alignment(Alignment::Right),
+        Paragraph::new(Span::styled(
+            badge,
+            Style::new().fg(color).add_modifier(Modifier::BOLD),
+        ))
+        .alignment(Alignment::Right),
         r,
     );
 }

@@ -19,9 +19,10 @@ use std::time::Duration;
 /// (or the last one).
 pub fn shown_fit<'a>(app: &App, live: &'a LiveRun) -> Option<&'a Fit> {
     let model = app.system_sel.as_deref();
-    live.fits.iter().rev().find(|f| {
-        app.fold_sel.is_none_or(|s| s == f.fold) && model.is_none_or(|m| m == f.model)
-    })
+    live.fits
+        .iter()
+        .rev()
+        .find(|f| app.fold_sel.is_none_or(|s| s == f.fold) && model.is_none_or(|m| m == f.model))
 }
 
 /// Series of the loss chart: x label, batch means, train per epoch, validation per epoch.
@@ -136,7 +137,12 @@ fn draw_header(frame: &mut Frame, live: &LiveRun, fit: Option<&Fit>, area: Rect,
             .get(*f)
             .map(|i| i.test.join(","))
             .unwrap_or_default();
-        let mi = live.models.iter().position(|x| x == m).map(|i| i + 1).unwrap_or(0);
+        let mi = live
+            .models
+            .iter()
+            .position(|x| x == m)
+            .map(|i| i + 1)
+            .unwrap_or(0);
         l1.push(Span::raw(format!(
             "  fold {}/{} (test {})  model {} {mi}/{}",
             f + 1,
@@ -171,9 +177,7 @@ fn draw_header(frame: &mut Frame, live: &LiveRun, fit: Option<&Fit>, area: Rect,
     l3.push(format!("elapsed {}", duration(live.active(now))));
 
     let (ratio, label) = match (&live.phase, live.fraction()) {
-        (Phase::Features { stage, done, total }, Some(f)) => {
-            (f, format!("{stage} {done}/{total}"))
-        }
+        (Phase::Features { stage, done, total }, Some(f)) => (f, format!("{stage} {done}/{total}")),
         (_, Some(f)) => (f, format!("run {:.0}%", f * 100.0)),
         (Phase::Finished { .. }, None) => (1.0, "done".to_string()),
         _ => (0.0, String::new()),
@@ -182,8 +186,8 @@ fn draw_header(frame: &mut Frame, live: &LiveRun, fit: Option<&Fit>, area: Rect,
         .eta(now)
         .map(|d| format!(" · ETA {}", duration(d)))
         .unwrap_or_default();
-    let [r1, r2, r3] = ratatui::layout::Layout::vertical([ratatui::layout::Constraint::Length(1); 3])
-        .areas(area);
+    let [r1, r2, r3] =
+        ratatui::layout::Layout::vertical([ratatui::layout::Constraint::Length(1); 3]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(l1)), r1);
     frame.render_widget(
         Gauge::default()
@@ -282,15 +286,16 @@ fn draw_loss(frame: &mut Frame, app: &App, live: &LiveRun, fit: Option<&Fit>, ar
 }
 
 fn draw_metrics(frame: &mut Frame, fit: Option<&Fit>, area: Rect) {
-    let points = |f: &dyn Fn(&crate::dashboard::live::EpochPoint) -> Option<f64>| -> Vec<(f64, f64)> {
-        fit.map(|x| {
-            x.epochs
-                .iter()
-                .filter_map(|e| f(e).map(|v| ((e.epoch + 1) as f64, v)))
-                .collect()
-        })
-        .unwrap_or_default()
-    };
+    let points =
+        |f: &dyn Fn(&crate::dashboard::live::EpochPoint) -> Option<f64>| -> Vec<(f64, f64)> {
+            fit.map(|x| {
+                x.epochs
+                    .iter()
+                    .filter_map(|e| f(e).map(|v| ((e.epoch + 1) as f64, v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
     let ua = points(&|e| e.valid_ua);
     let wa = points(&|e| e.valid_wa);
     let best = ua
@@ -333,8 +338,17 @@ fn draw_metrics(frame: &mut Frame, fit: Option<&Fit>, area: Rect) {
                 ratatui::layout::Constraint::Ratio(1, 2),
                 ratatui::layout::Constraint::Ratio(1, 2),
             ))
-            .x_axis(Axis::default().title("epoch").bounds([0.0, x1]).labels(labels([0.0, x1], 0)))
-            .y_axis(Axis::default().bounds([0.0, 1.0]).labels(labels([0.0, 1.0], 1))),
+            .x_axis(
+                Axis::default()
+                    .title("epoch")
+                    .bounds([0.0, x1])
+                    .labels(labels([0.0, x1], 0)),
+            )
+            .y_axis(
+                Axis::default()
+                    .bounds([0.0, 1.0])
+                    .labels(labels([0.0, 1.0], 1)),
+            ),
         area,
     );
 }
@@ -352,12 +366,21 @@ fn draw_log(frame: &mut Frame, live: &LiveRun, area: Rect) {
                 Style::new()
             };
             Line::from(vec![
-                Span::styled(format!("{:>5} ", duration(l.at)), Style::new().fg(Color::DarkGray)),
-                Span::styled(if l.warning { "warning: " } else { "" }, st.add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!("{:>5} ", duration(l.at)),
+                    Style::new().fg(Color::DarkGray),
+                ),
+                Span::styled(
+                    if l.warning { "warning: " } else { "" },
+                    st.add_modifier(Modifier::BOLD),
+                ),
                 Span::styled(l.text.clone(), st),
             ])
         })
         .collect();
     let title = format!(" Log ({} warnings) ", live.warnings);
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
 }

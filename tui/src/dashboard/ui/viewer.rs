@@ -20,5 +20,8 @@ pub fn draw(frame: &mut Frame, v: &TextView, area: Rect) {
         .iter()
         .map(|l| ratatui::text::Line::from(l.clone()))
         .collect();
-    frame.render_widget(Paragraph::new(text).block(Block::bordered().title(title)), area);
+    frame.render_widget(
+        Paragraph::new(text).block(Block::bordered().title(title)),
+        area,
+    );
 }

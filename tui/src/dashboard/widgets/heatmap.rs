@@ -160,17 +160,30 @@ mod tests {
     use super::*;
 
     fn classes(n: usize) -> Vec<String> {
-        ["neutral", "happy", "sad", "angry", "fear", "disgust", "boredom", "surprised"]
-            .iter()
-            .take(n)
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "neutral",
+            "happy",
+            "sad",
+            "angry",
+            "fear",
+            "disgust",
+            "boredom",
+            "surprised",
+        ]
+        .iter()
+        .take(n)
+        .map(|s| s.to_string())
+        .collect()
     }
 
     fn text(buf: &Buffer) -> String {
         let a = buf.area;
         (a.y..a.y + a.height)
-            .map(|y| (a.x..a.x + a.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .map(|y| {
+                (a.x..a.x + a.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -181,7 +194,11 @@ mod tests {
         let m = vec![vec![3, 1], vec![0, 4]];
         let area = Rect::new(0, 0, 40, 3);
         let mut buf = Buffer::empty(area);
-        Heatmap { classes: &c, counts: &m }.render(area, &mut buf);
+        Heatmap {
+            classes: &c,
+            counts: &m,
+        }
+        .render(area, &mut buf);
         let t = text(&buf);
         assert!(t.contains("3  75%") && t.contains("1  25%"), "{t}");
         assert!(t.contains("4 100%") && t.contains("0   0%"), "{t}");
@@ -195,7 +212,10 @@ mod tests {
     fn narrow_areas_fall_back_to_taller_then_percent_cells() {
         let c = classes(8);
         let m = vec![vec![100; 8]; 8];
-        let h = Heatmap { classes: &c, counts: &m };
+        let h = Heatmap {
+            classes: &c,
+            counts: &m,
+        };
         assert_eq!(h.mode_for(Rect::new(0, 0, 90, 20)), Mode::Wide);
         assert_eq!(h.mode_for(Rect::new(0, 0, 60, 20)), Mode::Tall);
         assert_eq!(h.mode_for(Rect::new(0, 0, 60, 12)), Mode::Percent);
