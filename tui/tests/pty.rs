@@ -138,6 +138,15 @@ fn the_dashboard_runs_the_quickstart_and_shows_its_results() {
         "the log lists each evaluation:\n{s}"
     );
 
+    // Shrink to 80x24: the dashboard redraws to the new size (tmux alone would only crop,
+    // leaving no box corner in column 80).
+    t.tmux(&["resize-window", "-t", "main", "-x", "80", "-y", "24"]);
+    let s = t.wait_until("an 80-column redraw", 10, |s| {
+        s.lines().all(|l| l.chars().count() <= 80)
+            && s.lines().any(|l| l.chars().count() == 80 && l.ends_with('┐'))
+            && s.contains("6/6 folds done")
+    });
+    assert!(s.lines().count() <= 24, "{s}");
     t.keys(&["3"]);
     let s = t.wait_for("pooled over 6/6 folds", 10);
     for c in ["neutral", "happy", "sad", "angry", "Recall per class"] {

@@ -26,6 +26,8 @@ pub enum Row {
         label: String,
         /// Values, in column order.
         values: Vec<Option<f64>>,
+        /// Whether the highest value is the best (false for spreads).
+        higher_is_better: bool,
     },
 }
 
@@ -68,14 +70,17 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
     rows.push(Row::Values {
         label: "UA".into(),
         values: pooled(&|p| p.ua),
+        higher_is_better: true,
     });
     rows.push(Row::Values {
         label: "WA".into(),
         values: pooled(&|p| p.wa),
+        higher_is_better: true,
     });
     rows.push(Row::Values {
         label: "macro-F1".into(),
         values: pooled(&|p| p.macro_f1),
+        higher_is_better: true,
     });
     rows.push(Row::Values {
         label: "UA fold mean".into(),
@@ -83,6 +88,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             .iter()
             .map(|(r, s)| r.fold_mean.get(s).map(|m| m.ua_mean))
             .collect(),
+        higher_is_better: true,
     });
     rows.push(Row::Values {
         label: "UA fold sd".into(),
@@ -90,6 +96,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             .iter()
             .map(|(r, s)| r.fold_mean.get(s).map(|m| m.ua_std))
             .collect(),
+        higher_is_better: false,
     });
     let mut classes: Vec<&str> = Vec::new();
     for (r, _) in &picks {
@@ -110,6 +117,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
                     r.pooled.get(s)?.recall.get(i).copied().flatten()
                 })
                 .collect(),
+            higher_is_better: true,
         });
     }
     let mut speakers: Vec<&str> = picks
@@ -127,6 +135,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
                 .iter()
                 .map(|(r, s)| r.per_speaker.get(s)?.get(sp).copied())
                 .collect(),
+            higher_is_better: true,
         });
     }
     Comparison { columns, rows }

@@ -236,7 +236,9 @@ fn compare_lines_up_metrics_classes_and_speakers() {
         c.rows
             .iter()
             .find_map(|r| match r {
-                Row::Values { label: l, values } if l == label => Some(values.clone()),
+                Row::Values {
+                    label: l, values, ..
+                } if l == label => Some(values.clone()),
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no row {label}"))

@@ -59,7 +59,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         .take(rows_fit)
         .map(|r| match r {
             CRow::Section(t) => Row::new(vec![Cell::from(t.clone())]).style(bold.fg(Color::Cyan)),
-            CRow::Values { label, values } => {
+            CRow::Values {
+                label,
+                values,
+                higher_is_better,
+            } => {
                 let vals = &values[..cols.len()];
                 let present = vals.iter().flatten().count();
                 let best = vals
@@ -70,7 +74,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                 let mut cells = vec![Cell::from(format!("  {}", fit(label, 12)))];
                 cells.extend(vals.iter().map(|v| {
                     let c = Cell::from(format!("{:>7}", score(*v)));
-                    if present > 1 && v.is_some_and(|x| x == best) {
+                    if *higher_is_better && present > 1 && v.is_some_and(|x| x == best) {
                         c.style(Style::new().fg(Color::Green).add_modifier(Modifier::BOLD))
                     } else {
                         c

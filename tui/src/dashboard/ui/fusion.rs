@@ -35,20 +35,22 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         })
         .collect();
     let n_sys = systems.len() as u16;
-    let [t_area, b_area] =
-        Layout::vertical([Constraint::Min(6), Constraint::Length(n_sys + 2)]).areas(body);
-
+    // The folds that have started, newest kept when they do not all fit.
+    let started: Vec<usize> = (0..live.folds)
+        .filter(|f| live.fold_info.get(*f).is_some_and(|i| !i.test.is_empty()))
+        .collect();
+    // Table: borders, header, the folds, pooled and mean rows; bars under it.
+    let want = started.len() as u16 + 5;
+    let room = body.height.saturating_sub(n_sys + 2);
+    let [t_area, b_area, _] = Layout::vertical([
+        Constraint::Length(want.min(room).max(6)),
+        Constraint::Length(n_sys + 2),
+        Constraint::Min(0),
+    ])
+    .areas(body);
     let rows_fit = t_area.height.saturating_sub(5) as usize;
-    let folds: Vec<usize> = (0..live.folds).collect();
-    let shown: Vec<usize> = {
-        // The folds that have started, newest kept when they do not all fit.
-        let started: Vec<usize> = folds
-            .into_iter()
-            .filter(|f| live.fold_info.get(*f).is_some_and(|i| !i.test.is_empty()))
-            .collect();
-        let skip = started.len().saturating_sub(rows_fit);
-        started.into_iter().skip(skip).collect()
-    };
+    let skip = started.len().saturating_sub(rows_fit);
+    let shown: Vec<usize> = started.into_iter().skip(skip).collect();
     let best_style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
     let value_row = |label: String, values: Vec<Option<f64>>, st: Style| {
         let best = values
