@@ -143,7 +143,8 @@ fn the_dashboard_runs_the_quickstart_and_shows_its_results() {
     t.tmux(&["resize-window", "-t", "main", "-x", "80", "-y", "24"]);
     let s = t.wait_until("an 80-column redraw", 10, |s| {
         s.lines().all(|l| l.chars().count() <= 80)
-            && s.lines().any(|l| l.chars().count() == 80 && l.ends_with('┐'))
+            && s.lines()
+                .any(|l| l.chars().count() == 80 && l.ends_with('┐'))
             && s.contains("6/6 folds done")
     });
     assert!(s.lines().count() <= 24, "{s}");
