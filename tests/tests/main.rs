@@ -2,6 +2,7 @@
 
 mod audio_formats;
 mod cli;
+mod dashboard;
 mod emodb;
 mod manifest_runs;
 mod plugins;

@@ -33,6 +33,12 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Interactive dashboard: browse experiments and runs, train live, compare runs.
+    Tui {
+        /// Folder of experiment TOML files.
+        #[arg(default_value = "experiments")]
+        dir: PathBuf,
+    },
     /// List the plugins found, their components and parameters with defaults.
     Plugins {
         /// Extra plugin folders or files.
@@ -84,6 +90,9 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             println!("{}", crate::table::render(&summary.results));
             println!("run folder: {}", summary.dir.display());
             Ok(())
+        }
+        Command::Tui { dir } => {
+            crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
         }
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
