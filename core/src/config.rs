@@ -211,7 +211,8 @@ impl Experiment {
             CorpusConfig::Emodb { path, .. }
             | CorpusConfig::Ravdess { path, .. }
             | CorpusConfig::Iemocap { path, .. }
-            | CorpusConfig::Meld { path, .. } => expand("corpus.path", path)?,
+            | CorpusConfig::Meld { path, .. }
+            | CorpusConfig::Manifest { path, .. } => expand("corpus.path", path)?,
             CorpusConfig::Synthetic(c) => {
                 if let Some(p) = &mut c.path {
                     expand("corpus.path", p)?;

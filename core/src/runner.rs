@@ -183,7 +183,13 @@ pub fn run(
     });
     for chunk in corpus.utterances.chunks(64) {
         if stop.should_halt() {
-            return Err(Error::Stopped);
+            if stop.reason() == crate::events::StopReason::SkipFold {
+                // No fold is running yet, so there is nothing to skip.
+                stop.clear_skip();
+            } else {
+                let res = new_results(exp, plugins, &corpus, 0, &skipped);
+                return finish_stopped(dir, res, sink);
+            }
         }
         let out: Vec<std::result::Result<HashMap<String, Features>, Error>> = chunk
             .par_iter()
@@ -270,26 +276,7 @@ pub fn run(
         });
     }
 
-    let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
-    systems.extend(exp.fusions.iter().map(|f| f.id.clone()));
-    let mut res = RunResults {
-        serlab_version: env!("CARGO_PKG_VERSION").into(),
-        experiment: exp.meta.name.clone(),
-        seed: exp.meta.seed,
-        status: "running".into(),
-        classes: corpus.classes.clone(),
-        corpus: serde_json::json!({ "name": corpus.name, "utterances": keep.len(), "skipped": skipped }),
-        plugins: plugins
-            .plugins
-            .iter()
-            .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "path": p.path }))
-            .collect(),
-        systems: systems.clone(),
-        folds: Vec::new(),
-        pooled: BTreeMap::new(),
-        fold_mean: BTreeMap::new(),
-        per_speaker: BTreeMap::new(),
-    };
+    let mut res = new_results(exp, plugins, &corpus, keep.len(), &skipped);
     let mut predictions: Vec<Prediction> = Vec::new();
     sink.emit(RunEvent::RunStarted {
         name: exp.meta.name.clone(),
@@ -497,6 +484,52 @@ pub fn run(
     sink.emit(RunEvent::RunFinished {
         output: dir.display().to_string(),
         stopped,
+    });
+    Ok(RunSummary { dir, results: res })
+}
+
+/// The results of a run before its first fold: status `running`, no folds.
+fn new_results(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    corpus: &crate::Corpus,
+    used: usize,
+    skipped: &[Skipped],
+) -> RunResults {
+    let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
+    systems.extend(exp.fusions.iter().map(|f| f.id.clone()));
+    RunResults {
+        serlab_version: env!("CARGO_PKG_VERSION").into(),
+        experiment: exp.meta.name.clone(),
+        seed: exp.meta.seed,
+        status: "running".into(),
+        classes: corpus.classes.clone(),
+        corpus: serde_json::json!({ "name": corpus.name, "utterances": used, "skipped": skipped }),
+        plugins: plugins
+            .plugins
+            .iter()
+            .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "path": p.path }))
+            .collect(),
+        systems,
+        folds: Vec::new(),
+        pooled: BTreeMap::new(),
+        fold_mean: BTreeMap::new(),
+        per_speaker: BTreeMap::new(),
+    }
+}
+
+/// A run stopped during feature extraction still leaves a consistent run folder:
+/// `results.json` with status `stopped` and no folds, next to its `config.toml`.
+fn finish_stopped(
+    dir: PathBuf,
+    mut res: RunResults,
+    sink: &mut dyn EventSink,
+) -> Result<RunSummary> {
+    res.status = "stopped".into();
+    results::write(&dir, &res, &[])?;
+    sink.emit(RunEvent::RunFinished {
+        output: dir.display().to_string(),
+        stopped: true,
     });
     Ok(RunSummary { dir, results: res })
 }

@@ -44,6 +44,12 @@ pub enum Command {
         #[arg(long)]
         transcript: Option<String>,
     },
+    /// Interactive dashboard: browse experiments and runs, train live, compare runs.
+    Tui {
+        /// Folder of experiment TOML files.
+        #[arg(default_value = "experiments")]
+        dir: PathBuf,
+    },
     /// List the plugins found, their components and parameters with defaults.
     Plugins {
         /// Extra plugin folders or files.
@@ -105,6 +111,9 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             let report = crate::predict::predict(&run_dir, &audio, &opts)?;
             print!("{}", crate::predict::render(&report, &audio));
             Ok(())
+        }
+        Command::Tui { dir } => {
+            crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
         }
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);

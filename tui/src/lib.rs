@@ -1,8 +1,9 @@
-//! serlab's front ends: the command line (`serlab run`, `serlab plugins`) and its
-//! renderers. The runner lives in serlab-core and only emits events; this crate decides how
+//! serlab's front ends: the command line (`serlab run`, `serlab plugins`, `serlab tui`) and
+//! its renderers. The runner lives in serlab-core and only emits events; this crate decides how
 //! they are shown.
 
 pub mod cli;
+pub mod dashboard;
 pub mod predict;
 pub mod progress;
 pub mod table;
