@@ -326,8 +326,8 @@ impl<E: Float> Graph<E> {
 
     /// Queue a new value for a non-trained buffer (BatchNorm running statistics); the
     /// trainer applies it after the step with [`crate::ParamStore::apply_updates`].
-    pub(crate) fn update_buffer(&self, param: usize, values: Vec<E>) {
-        self.updates.borrow_mut().push((param, values));
+    pub fn update_buffer(&self, param: crate::ParamId, values: Vec<E>) {
+        self.updates.borrow_mut().push((param.0, values));
     }
 
     /// Run the tape backwards from the scalar `loss`.
@@ -389,5 +389,42 @@ impl<E: Float> Grads<E> {
     /// dfdx's gradients, for values made with dfdx ops.
     pub fn dfdx(&mut self) -> &mut Gradients<E, Cpu> {
         &mut self.inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::{check, values, Tolerance};
+    use crate::params::ParamStore;
+
+    /// dfdx ops (here `tanh` and a scalar product) on a var, through the bridge, get
+    /// the right gradient, and so does the var the bridge started from.
+    #[test]
+    fn dfdx_ops_through_the_bridge_have_correct_gradients() {
+        let mut store = ParamStore::new();
+        let x = (values(6, 1), vec![2, 3]);
+        check(&mut store, &[x], true, Tolerance::default(), |g, _, xs| {
+            let t = g.to_dfdx(&xs[0]);
+            let t = dfdx::tensor_ops::tanh(t) * 2.0;
+            let y = g.from_dfdx(t, &[2, 3])?;
+            crate::ops::relu(g, &y)
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_value_used_twice_gets_both_gradients_and_inference_records_nothing() {
+        let g = Graph::<f64>::train();
+        let x = g.leaf(vec![1.0, 2.0], &[2]).unwrap();
+        let y = crate::ops::add(&g, &x, &x).unwrap();
+        let l = crate::ops::sum_all(&g, &y).unwrap();
+        let mut grads = g.backward(&l).unwrap();
+        assert_eq!(grads.of(&x).unwrap(), &[2.0, 2.0]);
+
+        let g = Graph::<f64>::inference();
+        let x = g.leaf(vec![1.0], &[1]).unwrap();
+        assert!(!x.requires_grad());
+        assert!(g.backward(&x).is_err());
     }
 }

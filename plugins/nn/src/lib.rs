@@ -20,11 +20,14 @@
 //! are CPU kernels, and no GPU was available to write and test CUDA ones.
 
 pub mod error;
+pub mod checkpoint;
 pub mod float;
 pub mod gemm;
 pub mod gradcheck;
 pub mod graph;
+pub mod layers;
 pub mod ops;
+pub mod optim;
 pub mod params;
 
 pub use error::{NnError, Result};

@@ -59,7 +59,8 @@ pub(crate) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
 /// Elementwise work below this many values runs on one thread.
 pub(crate) const PAR_MIN: usize = 1 << 15;
 
-pub(crate) fn expect_rank<E: Float>(op: &'static str, x: &Var<E>, rank: usize) -> Result<()> {
+/// Fail unless `x` has `rank` dimensions.
+pub fn expect_rank<E: Float>(op: &'static str, x: &Var<E>, rank: usize) -> Result<()> {
     if x.dims().len() != rank {
         return Err(NnError::shape(
             op,
