@@ -24,10 +24,10 @@ pub mod runner;
 pub mod suggest;
 pub mod synthetic;
 
-pub use data::{Corpus, Gender, Utterance};
+pub use data::{Corpus, Gender, Intensity, Utterance};
 pub use error::{Error, Result};
 pub use events::{EventSink, RunEvent, StopHandle};
 pub use features::{Audio, FeatureExtractor, FeatureInfo, FeatureShape, Features};
 pub use fusion::Fusion;
-pub use model::{FitContext, LabeledSet, Model};
+pub use model::{AuxLabels, FitContext, LabeledSet, Model};
 pub use plugin::registry::Component;

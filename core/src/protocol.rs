@@ -333,6 +333,7 @@ mod tests {
             speaker: speaker.into(),
             session: Some(session.into()),
             gender: None,
+            intensity: None,
             label: "neutral".into(),
             vad: None,
             transcript: None,

@@ -315,6 +315,13 @@ pub fn run(
                     .map(|&i| corpus.utterances[i].speaker.as_str())
                     .collect(),
                 v: idx.iter().map(|&i| corpus.utterances[i].vad).collect(),
+                a: idx
+                    .iter()
+                    .map(|&i| crate::AuxLabels {
+                        gender: corpus.utterances[i].gender,
+                        intensity: corpus.utterances[i].intensity,
+                    })
+                    .collect(),
             };
             let (trc, vac, tec) = (gather(&tr), gather(&va), gather(&te));
             let (train, valid) = (trc.set(&corpus.classes), vac.set(&corpus.classes));
@@ -332,9 +339,9 @@ pub fn run(
                 let vp = if va_x.is_empty() {
                     Vec::new()
                 } else {
-                    model.predict_proba(va_x)?
+                    model.predict_proba_by_speaker(va_x, &vac.s)?
                 };
-                let tp = model.predict_proba(te_x)?;
+                let tp = model.predict_proba_by_speaker(te_x, &tec.s)?;
                 check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
                 check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
                 Ok((vp, tp))
@@ -443,6 +450,7 @@ struct Columns<'a> {
     y: Vec<usize>,
     s: Vec<&'a str>,
     v: Vec<Option<[f32; 3]>>,
+    a: Vec<crate::AuxLabels>,
 }
 
 impl<'a> Columns<'a> {
@@ -453,6 +461,7 @@ impl<'a> Columns<'a> {
             speakers: &self.s,
             vad: &self.v,
             classes,
+            aux: &self.a,
         }
     }
 }

@@ -98,6 +98,7 @@ impl SyntheticConfig {
                         } else {
                             Gender::Male
                         }),
+                        intensity: None,
                         label: class.clone(),
                         vad: None,
                         transcript: None,

@@ -24,7 +24,7 @@ fn dtype<E: Float>() -> Dtype {
 }
 
 fn to_bytes<E: Float>(v: &[E]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len() * std::mem::size_of::<E>());
+    let mut out = Vec::with_capacity(std::mem::size_of_val(v));
     for x in v {
         if std::mem::size_of::<E>() == 4 {
             out.extend_from_slice(&(x.f() as f32).to_le_bytes());
@@ -96,7 +96,9 @@ pub fn read_metadata(path: &Path) -> Result<HashMap<String, String>> {
     if m.get(FORMAT_KEY).map(String::as_str) != Some(FORMAT) {
         return Err(NnError::Checkpoint {
             path: path.to_path_buf(),
-            message: format!("not a serlab-nn checkpoint (metadata `{FORMAT_KEY}` is not `{FORMAT}`)"),
+            message: format!(
+                "not a serlab-nn checkpoint (metadata `{FORMAT_KEY}` is not `{FORMAT}`)"
+            ),
         });
     }
     Ok(m)
@@ -145,7 +147,11 @@ pub fn load<E: Float>(store: &mut ParamStore<E>, path: &Path) -> Result<HashMap<
                 .chunks_exact(8)
                 .map(|b| E::of(f64::from_le_bytes(b.try_into().expect("8 bytes"))))
                 .collect(),
-            other => return Err(bad(format!("tensor `{name}` has dtype {other:?}, not F32/F64"))),
+            other => {
+                return Err(bad(format!(
+                    "tensor `{name}` has dtype {other:?}, not F32/F64"
+                )))
+            }
         };
         store.set(id, &values)?;
     }
@@ -158,9 +164,15 @@ mod tests {
 
     fn store() -> ParamStore<f32> {
         let mut s = ParamStore::new();
-        s.add("conv.weight", &[2, 1, 3], vec![0.5, -1.0, 2.0, 3.25, 1e-3, -7.0], true)
+        s.add(
+            "conv.weight",
+            &[2, 1, 3],
+            vec![0.5, -1.0, 2.0, 3.25, 1e-3, -7.0],
+            true,
+        )
+        .unwrap();
+        s.add_buffer("bn.running_var", &[2], vec![1.0, 2.0])
             .unwrap();
-        s.add_buffer("bn.running_var", &[2], vec![1.0, 2.0]).unwrap();
         s
     }
 
@@ -178,8 +190,12 @@ mod tests {
         assert_eq!(t.snapshot(), s.snapshot());
 
         let mut other = ParamStore::<f32>::new();
-        other.add("conv.weight", &[3, 2], vec![0.0; 6], true).unwrap();
-        other.add_buffer("bn.running_var", &[2], vec![0.0; 2]).unwrap();
+        other
+            .add("conv.weight", &[3, 2], vec![0.0; 6], true)
+            .unwrap();
+        other
+            .add_buffer("bn.running_var", &[2], vec![0.0; 2])
+            .unwrap();
         let e = load(&mut other, &path).unwrap_err().to_string();
         assert!(e.contains("conv.weight") && e.contains("[2, 1, 3]"), "{e}");
 

@@ -19,12 +19,20 @@ pub struct View<'a, E> {
 impl<'a, E> View<'a, E> {
     /// A row-major `rows x cols` matrix.
     pub fn rows(data: &'a [E], cols: usize) -> Self {
-        View { data, rs: cols, cs: 1 }
+        View {
+            data,
+            rs: cols,
+            cs: 1,
+        }
     }
 
     /// The transpose of a row-major `rows x cols` matrix (a `cols x rows` view).
     pub fn t(data: &'a [E], cols: usize) -> Self {
-        View { data, rs: 1, cs: cols }
+        View {
+            data,
+            rs: 1,
+            cs: cols,
+        }
     }
 }
 

@@ -126,14 +126,19 @@ where
             .of(v)
             .map(|s| s.to_vec())
             .unwrap_or_else(|| vec![0.0; v.len()]);
-        for i in 0..v.len() {
+        for (i, &a) in analytic.iter().enumerate() {
             let x0 = xs[k].0[i];
             xs[k].0[i] = x0 + tol.step;
             let lp = eval(store, &xs).map_err(|e| e.to_string())?;
             xs[k].0[i] = x0 - tol.step;
             let lm = eval(store, &xs).map_err(|e| e.to_string())?;
             xs[k].0[i] = x0;
-            compare(&format!("input {k}"), i, analytic[i], (lp - lm) / (2.0 * tol.step))?;
+            compare(
+                &format!("input {k}"),
+                i,
+                a,
+                (lp - lm) / (2.0 * tol.step),
+            )?;
         }
     }
     let ids: Vec<_> = store.ids().filter(|&id| store.trainable(id)).collect();

@@ -19,8 +19,8 @@
 //! Everything runs on dfdx's `Cpu` device. A `cuda` build is not provided: the custom ops
 //! are CPU kernels, and no GPU was available to write and test CUDA ones.
 
-pub mod error;
 pub mod checkpoint;
+pub mod error;
 pub mod float;
 pub mod gemm;
 pub mod gradcheck;
@@ -29,6 +29,7 @@ pub mod layers;
 pub mod ops;
 pub mod optim;
 pub mod params;
+pub mod train;
 
 pub use error::{NnError, Result};
 pub use float::{sigmoid, Float};

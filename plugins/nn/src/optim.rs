@@ -51,8 +51,14 @@ impl<E: Float> Adam<E> {
             beta2: betas.1,
             eps,
             weight_decay,
-            m: store.ids().map(|i| vec![E::zero(); store.values(i).len()]).collect(),
-            v: store.ids().map(|i| vec![E::zero(); store.values(i).len()]).collect(),
+            m: store
+                .ids()
+                .map(|i| vec![E::zero(); store.values(i).len()])
+                .collect(),
+            v: store
+                .ids()
+                .map(|i| vec![E::zero(); store.values(i).len()])
+                .collect(),
             t: vec![0; n],
         }
     }
@@ -192,7 +198,8 @@ impl LrSchedule {
             ScheduleKind::Cosine => {
                 let span = self.epochs.saturating_sub(self.warmup).max(1) as f64;
                 let x = ((epoch - self.warmup) as f64 / span).min(1.0);
-                self.min_lr + 0.5 * (self.base - self.min_lr) * (1.0 + (std::f64::consts::PI * x).cos())
+                self.min_lr
+                    + 0.5 * (self.base - self.min_lr) * (1.0 + (std::f64::consts::PI * x).cos())
             }
             ScheduleKind::Plateau => self.plateau_lr,
         }

@@ -8,7 +8,7 @@
 //! save, and what model selection snapshots and restores.
 
 use crate::error::{NnError, Result};
-use crate::graph::{Graph, Grads, Node, Var};
+use crate::graph::{Grads, Graph, Node, Var};
 use crate::Float;
 use dfdx::tensor::{Cpu, Tensor, TensorFromVec};
 use rand::RngExt;
@@ -271,14 +271,10 @@ pub fn draw<E: Float>(init: Init, n: usize, rng: &mut impl rand::Rng) -> Vec<E> 
     match init {
         Init::Zeros => vec![E::zero(); n],
         Init::Ones => vec![E::one(); n],
-        Init::Uniform(b) => (0..n)
-            .map(|_| E::of(rng.random_range(-b..=b)))
-            .collect(),
+        Init::Uniform(b) => (0..n).map(|_| E::of(rng.random_range(-b..=b))).collect(),
         Init::Xavier { fan_in, fan_out } => {
             let b = (6.0 / (fan_in + fan_out).max(1) as f64).sqrt();
-            (0..n)
-                .map(|_| E::of(rng.random_range(-b..=b)))
-                .collect()
+            (0..n).map(|_| E::of(rng.random_range(-b..=b))).collect()
         }
     }
 }

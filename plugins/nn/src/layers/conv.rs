@@ -32,7 +32,10 @@ impl Conv2d {
         if kh == 0 || kw == 0 || spec.stride.0 == 0 || spec.stride.1 == 0 {
             return Err(NnError::config(
                 name,
-                format!("kernel {:?} and stride {:?} must be positive", spec.kernel, spec.stride),
+                format!(
+                    "kernel {:?} and stride {:?} must be positive",
+                    spec.kernel, spec.stride
+                ),
             ));
         }
         let bound = 1.0 / ((inputs * kh * kw).max(1) as f64).sqrt();
@@ -58,12 +61,7 @@ impl Conv2d {
     }
 
     /// Apply to `x (B, in, H, W)`.
-    pub fn forward<E: Float>(
-        &self,
-        g: &Graph<E>,
-        p: &ParamStore<E>,
-        x: &Var<E>,
-    ) -> Result<Var<E>> {
+    pub fn forward<E: Float>(&self, g: &Graph<E>, p: &ParamStore<E>, x: &Var<E>) -> Result<Var<E>> {
         let b = self.bias.map(|b| p.var(g, b));
         ops::conv2d(g, x, &p.var(g, self.weight), b.as_ref(), self.spec)
     }
@@ -96,15 +94,12 @@ impl Conv1d {
     }
 
     /// Apply to `x (B, in, T)`: `(B, out, T')`.
-    pub fn forward<E: Float>(
-        &self,
-        g: &Graph<E>,
-        p: &ParamStore<E>,
-        x: &Var<E>,
-    ) -> Result<Var<E>> {
+    pub fn forward<E: Float>(&self, g: &Graph<E>, p: &ParamStore<E>, x: &Var<E>) -> Result<Var<E>> {
         ops::expect_rank("conv1d", x, 3)?;
         let d = x.dims();
-        let y = self.inner.forward(g, p, &x.reshape(&[d[0], d[1], d[2], 1])?)?;
+        let y = self
+            .inner
+            .forward(g, p, &x.reshape(&[d[0], d[1], d[2], 1])?)?;
         let e = y.dims().to_vec();
         y.reshape(&e[..3])
     }
@@ -118,9 +113,19 @@ mod tests {
     #[test]
     fn conv2d_layer_gradients_match_finite_differences() {
         let mut store = ParamStore::new();
-        let c = Conv2d::new(&mut store, "c", 2, 3, Conv2dSpec::same(3, 3), true, &mut rng())
-            .unwrap();
-        check_layer(&mut store, &[2, 2, 5, 4], true, |g, p, x| c.forward(g, p, x));
+        let c = Conv2d::new(
+            &mut store,
+            "c",
+            2,
+            3,
+            Conv2dSpec::same(3, 3),
+            true,
+            &mut rng(),
+        )
+        .unwrap();
+        check_layer(&mut store, &[2, 2, 5, 4], true, |g, p, x| {
+            c.forward(g, p, x)
+        });
     }
 
     #[test]

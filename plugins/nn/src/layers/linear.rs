@@ -57,12 +57,7 @@ impl Linear {
     }
 
     /// Apply to `x (..., inputs)`.
-    pub fn forward<E: Float>(
-        &self,
-        g: &Graph<E>,
-        p: &ParamStore<E>,
-        x: &Var<E>,
-    ) -> Result<Var<E>> {
+    pub fn forward<E: Float>(&self, g: &Graph<E>, p: &ParamStore<E>, x: &Var<E>) -> Result<Var<E>> {
         let b = self.bias.map(|b| p.var(g, b));
         ops::linear(g, x, &p.var(g, self.weight), b.as_ref())
     }

@@ -36,8 +36,18 @@ impl BatchNorm {
         axis: usize,
     ) -> Result<Self> {
         Ok(BatchNorm {
-            gamma: store.add(&format!("{name}.weight"), &[channels], vec![E::one(); channels], false)?,
-            beta: store.add(&format!("{name}.bias"), &[channels], vec![E::zero(); channels], false)?,
+            gamma: store.add(
+                &format!("{name}.weight"),
+                &[channels],
+                vec![E::one(); channels],
+                false,
+            )?,
+            beta: store.add(
+                &format!("{name}.bias"),
+                &[channels],
+                vec![E::zero(); channels],
+                false,
+            )?,
             running_mean: store.add_buffer(
                 &format!("{name}.running_mean"),
                 &[channels],
@@ -84,7 +94,11 @@ impl BatchNorm {
         if let Some(s) = stats {
             let m = E::of(self.momentum);
             let keep = E::one() - m;
-            let mean = rm.iter().zip(&s.mean).map(|(r, b)| keep * *r + m * *b).collect();
+            let mean = rm
+                .iter()
+                .zip(&s.mean)
+                .map(|(r, b)| keep * *r + m * *b)
+                .collect();
             let var = rv
                 .iter()
                 .zip(&s.var_unbiased)

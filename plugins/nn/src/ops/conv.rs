@@ -124,8 +124,7 @@ impl Geom {
                 for j in 0..kw {
                     let row = &cols[((c * kh + i) * kw + j) * p..][..p];
                     for oy in 0..self.ho {
-                        let Some(iy) = (oy * sh + i).checked_sub(ph).filter(|&y| y < self.h)
-                        else {
+                        let Some(iy) = (oy * sh + i).checked_sub(ph).filter(|&y| y < self.h) else {
                             continue;
                         };
                         let dst = &mut dxc[iy * self.w..(iy + 1) * self.w];
@@ -168,13 +167,19 @@ pub fn conv2d<E: Float>(
     }
     if let Some(b) = b {
         if b.len() != o {
-            return Err(NnError::shape("conv2d", format!("bias {:?} for {o} outputs", b.dims())));
+            return Err(NnError::shape(
+                "conv2d",
+                format!("bias {:?} for {o} outputs", b.dims()),
+            ));
         }
     }
     let (ho, wo) = spec.output(h, wd).ok_or_else(|| {
         NnError::shape(
             "conv2d",
-            format!("input {h}x{wd} is smaller than kernel {:?} with padding", spec.kernel),
+            format!(
+                "input {h}x{wd} is smaller than kernel {:?} with padding",
+                spec.kernel
+            ),
         )
     })?;
     let geo = Geom {
@@ -191,30 +196,28 @@ pub fn conv2d<E: Float>(
     let mut y = vec![E::zero(); bsz * out_sz];
     let (xv, wv) = (x.values(), w.values());
     let bias = b.map(|b| b.values());
-    y.par_chunks_mut(out_sz)
-        .enumerate()
-        .for_each_init(
-            || vec![E::zero(); k * p],
-            |cols, (s, ys)| {
-                geo.im2col(&xv[s * in_sz..(s + 1) * in_sz], cols);
-                if let Some(bias) = bias {
-                    for (row, bv) in ys.chunks_exact_mut(p).zip(bias) {
-                        row.fill(*bv);
-                    }
+    y.par_chunks_mut(out_sz).enumerate().for_each_init(
+        || vec![E::zero(); k * p],
+        |cols, (s, ys)| {
+            geo.im2col(&xv[s * in_sz..(s + 1) * in_sz], cols);
+            if let Some(bias) = bias {
+                for (row, bv) in ys.chunks_exact_mut(p).zip(bias) {
+                    row.fill(*bv);
                 }
-                matmul(
-                    o,
-                    p,
-                    k,
-                    View::rows(wv, k),
-                    View::rows(cols, p),
-                    ys,
-                    p,
-                    bias.is_some(),
-                    false,
-                );
-            },
-        );
+            }
+            matmul(
+                o,
+                p,
+                k,
+                View::rows(wv, k),
+                View::rows(cols, p),
+                ys,
+                p,
+                bias.is_some(),
+                false,
+            );
+        },
+    );
     let mut inputs = vec![x, w];
     inputs.extend(b);
     let (out, node) = g.output(y, &[bsz, o, ho, wo], &inputs)?;
@@ -229,25 +232,23 @@ pub fn conv2d<E: Float>(
             let gy = Arc::new(take_grad(gr, &yn)?);
             if let Some(xn) = xn {
                 let gx = grad_of(gr, &xn)?;
-                gx.par_chunks_mut(in_sz)
-                    .enumerate()
-                    .for_each_init(
-                        || vec![E::zero(); k * p],
-                        |cols, (s, gxs)| {
-                            matmul(
-                                k,
-                                p,
-                                o,
-                                View::t(&wv, k),
-                                View::rows(&gy[s * out_sz..(s + 1) * out_sz], p),
-                                cols,
-                                p,
-                                false,
-                                false,
-                            );
-                            geo.col2im(cols, gxs);
-                        },
-                    );
+                gx.par_chunks_mut(in_sz).enumerate().for_each_init(
+                    || vec![E::zero(); k * p],
+                    |cols, (s, gxs)| {
+                        matmul(
+                            k,
+                            p,
+                            o,
+                            View::t(&wv, k),
+                            View::rows(&gy[s * out_sz..(s + 1) * out_sz], p),
+                            cols,
+                            p,
+                            false,
+                            false,
+                        );
+                        geo.col2im(cols, gxs);
+                    },
+                );
             }
             if wn.is_some() || bn.is_some() {
                 let parts: Vec<(Vec<E>, Vec<E>)> = chunks(bsz)
@@ -362,7 +363,9 @@ mod tests {
             let w = values(4 * 2 * s.kernel.0 * s.kernel.1, 2);
             let g = Graph::<f64>::inference();
             let xv = g.constant(x.clone(), &dims).unwrap();
-            let wv = g.constant(w.clone(), &[4, 2, s.kernel.0, s.kernel.1]).unwrap();
+            let wv = g
+                .constant(w.clone(), &[4, 2, s.kernel.0, s.kernel.1])
+                .unwrap();
             let y = conv2d(&g, &xv, &wv, None, s).unwrap();
             let want = direct(&x, &w, dims, 4, s);
             assert_eq!(y.len(), want.len());
@@ -377,7 +380,12 @@ mod tests {
         for s in SPECS {
             let mut store = ParamStore::new();
             let w = store
-                .add("w", &[3, 2, s.kernel.0, s.kernel.1], values(6 * s.kernel.0 * s.kernel.1, 4), true)
+                .add(
+                    "w",
+                    &[3, 2, s.kernel.0, s.kernel.1],
+                    values(6 * s.kernel.0 * s.kernel.1, 4),
+                    true,
+                )
                 .unwrap();
             let b = store.add("b", &[3], values(3, 5), false).unwrap();
             let x = (values(2 * 2 * 6 * 4, 6), vec![2, 2, 6, 4]);
@@ -392,12 +400,19 @@ mod tests {
     fn conv2d_is_identical_for_any_thread_count() {
         let s = SPECS[0];
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| {
                 let mut store = ParamStore::<f32>::new();
-                let w = store.add("w", &[8, 3, 3, 3], vec![0.1; 8 * 27], true).unwrap();
+                let w = store
+                    .add("w", &[8, 3, 3, 3], vec![0.1; 8 * 27], true)
+                    .unwrap();
                 let g = Graph::train();
-                let xs: Vec<f32> = (0..20 * 3 * 9 * 7).map(|i| (i as f32 * 0.37).sin()).collect();
+                let xs: Vec<f32> = (0..20 * 3 * 9 * 7)
+                    .map(|i| (i as f32 * 0.37).sin())
+                    .collect();
                 let x = g.constant(xs, &[20, 3, 9, 7]).unwrap();
                 let y = conv2d(&g, &x, &store.var(&g, w), None, s).unwrap();
                 let loss = crate::ops::sum_all(&g, &y).unwrap();

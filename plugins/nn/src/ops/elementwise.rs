@@ -206,7 +206,10 @@ mod tests {
         let g = Graph::<f64>::train();
         let y = dropout(&g, &x, 0.5, &mut rng).unwrap();
         let zeros = y.values().iter().filter(|v| **v == 0.0).count();
-        assert!((400..600).contains(&zeros), "{zeros} of 1000 dropped at p = 0.5");
+        assert!(
+            (400..600).contains(&zeros),
+            "{zeros} of 1000 dropped at p = 0.5"
+        );
         assert!(y.values().iter().all(|v| *v == 0.0 || *v == 2.0));
     }
 }

@@ -122,7 +122,9 @@ mod tests {
     fn linear_matches_a_hand_computed_product() {
         let g = Graph::<f64>::inference();
         let x = g.constant(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
-        let w = g.constant(vec![1.0, 0.0, 1.0, 1.0, 0.5, -1.0], &[3, 2]).unwrap();
+        let w = g
+            .constant(vec![1.0, 0.0, 1.0, 1.0, 0.5, -1.0], &[3, 2])
+            .unwrap();
         let b = g.constant(vec![0.0, 1.0, -1.0], &[3]).unwrap();
         let y = linear(&g, &x, &w, Some(&b)).unwrap();
         assert_eq!(y.dims(), &[2, 3]);

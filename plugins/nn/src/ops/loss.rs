@@ -196,7 +196,9 @@ mod tests {
     #[test]
     fn cross_entropy_matches_the_definition_and_its_gradient() {
         let g = Graph::<f64>::inference();
-        let z = g.constant(vec![1.0, 2.0, 0.5, 0.0, 0.0, 0.0], &[2, 3]).unwrap();
+        let z = g
+            .constant(vec![1.0, 2.0, 0.5, 0.0, 0.0, 0.0], &[2, 3])
+            .unwrap();
         let q = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
         let l = cross_entropy(&g, &z, &q, &[2.0, 1.0]).unwrap().scalar();
         let p = softmax_rows(z.values(), 3);
@@ -206,7 +208,9 @@ mod tests {
         check_op(&[&[2, 3]], true, |g, x| {
             cross_entropy(g, &x[0], &soft, &[0.7, 1.3])
         });
-        check_op(&[&[2, 3]], true, |g, x| cross_entropy(g, &x[0], &q, &[0.0, 1.3]));
+        check_op(&[&[2, 3]], true, |g, x| {
+            cross_entropy(g, &x[0], &q, &[0.0, 1.3])
+        });
     }
 
     #[test]

@@ -41,11 +41,7 @@ pub fn lstm<E: Float>(
     let [b, t_max, inp] = [x.dims()[0], x.dims()[1], x.dims()[2]];
     let g4 = w.w_ih.dims().first().copied().unwrap_or(0);
     let h = g4 / 4;
-    if g4 % 4 != 0
-        || w.w_ih.dims() != [g4, inp]
-        || w.w_hh.dims() != [g4, h]
-        || w.bias.len() != g4
-    {
+    if g4 % 4 != 0 || w.w_ih.dims() != [g4, inp] || w.w_hh.dims() != [g4, h] || w.bias.len() != g4 {
         return Err(NnError::shape(
             "lstm",
             format!(
@@ -258,8 +254,12 @@ mod tests {
 
     fn weights(store: &mut ParamStore<f64>, inp: usize, h: usize) -> [crate::ParamId; 3] {
         [
-            store.add("w_ih", &[4 * h, inp], values(4 * h * inp, 1), true).unwrap(),
-            store.add("w_hh", &[4 * h, h], values(4 * h * h, 2), true).unwrap(),
+            store
+                .add("w_ih", &[4 * h, inp], values(4 * h * inp, 1), true)
+                .unwrap(),
+            store
+                .add("w_hh", &[4 * h, h], values(4 * h * h, 2), true)
+                .unwrap(),
             store.add("b", &[4 * h], values(4 * h, 3), false).unwrap(),
         ]
     }

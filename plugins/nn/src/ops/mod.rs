@@ -17,22 +17,15 @@ pub mod norm;
 pub mod pool;
 pub mod shape;
 
-
-
-pub use elementwise::{add, dropout, relu, scale_sum, sigmoid, sum_all, tanh};
-pub use conv::{conv2d, Conv2dSpec};
-pub use pool::{pool2d, PoolKind};
-pub use shape::{concat_last, swap_axes12};
 pub use attention::{attention_pool, mean_pool_time};
+pub use conv::{conv2d, Conv2dSpec};
+pub use elementwise::{add, dropout, relu, scale_sum, sigmoid, sum_all, tanh};
 pub use linear::linear;
 pub use loss::{ccc, ccc_loss, cross_entropy, softmax_rows};
 pub use lstm::{lstm, LstmWeights};
 pub use norm::{batch_norm, BatchNormMode, BatchStats};
-
-
-
-
-
+pub use pool::{pool2d, PoolKind};
+pub use shape::{concat_last, swap_axes12};
 
 use crate::error::{NnError, Result};
 use crate::graph::Var;
@@ -64,7 +57,10 @@ pub fn expect_rank<E: Float>(op: &'static str, x: &Var<E>, rank: usize) -> Resul
     if x.dims().len() != rank {
         return Err(NnError::shape(
             op,
-            format!("expected a rank-{rank} input, got dimensions {:?}", x.dims()),
+            format!(
+                "expected a rank-{rank} input, got dimensions {:?}",
+                x.dims()
+            ),
         ));
     }
     Ok(())
@@ -94,9 +90,13 @@ pub(crate) mod testutil {
             .map(|(k, d)| (values(d.iter().product(), 11 + k as u64), d.to_vec()))
             .collect();
         let mut store = ParamStore::new();
-        let r = check(&mut store, &inputs, training, Tolerance::default(), |g, _, xs| {
-            f(g, xs)
-        })
+        let r = check(
+            &mut store,
+            &inputs,
+            training,
+            Tolerance::default(),
+            |g, _, xs| f(g, xs),
+        )
         .unwrap_or_else(|e| panic!("gradient check failed: {e}"));
         assert!(r.checked > 0 && r.max_grad > 1e-3, "{r:?}");
     }

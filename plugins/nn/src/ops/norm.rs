@@ -61,7 +61,11 @@ pub fn batch_norm<E: Float>(
     if gamma.len() != c || beta.len() != c {
         return Err(NnError::shape(
             "batch_norm",
-            format!("{c} channels but gamma {:?}, beta {:?}", gamma.dims(), beta.dims()),
+            format!(
+                "{c} channels but gamma {:?}, beta {:?}",
+                gamma.dims(),
+                beta.dims()
+            ),
         ));
     }
     if let Some(m) = mask {
@@ -93,7 +97,11 @@ pub fn batch_norm<E: Float>(
                             }
                         }
                     }
-                    let m = if n > 0 { s / E::of(n as f64) } else { E::zero() };
+                    let m = if n > 0 {
+                        s / E::of(n as f64)
+                    } else {
+                        E::zero()
+                    };
                     let mut v = E::zero();
                     for o in 0..outer {
                         let base = (o * c + ch) * inner;
@@ -120,10 +128,7 @@ pub fn batch_norm<E: Float>(
                 .collect();
             let stats = BatchStats {
                 mean: mean.clone(),
-                var_unbiased: per
-                    .iter()
-                    .map(|p| p.1 / E::of((p.2 - 1) as f64))
-                    .collect(),
+                var_unbiased: per.iter().map(|p| p.1 / E::of((p.2 - 1) as f64)).collect(),
             };
             (mean, inv, Some(stats))
         }
@@ -141,19 +146,17 @@ pub fn batch_norm<E: Float>(
 
     let (gv, bv) = (gamma.values(), beta.values());
     let mut y = vec![E::zero(); x.len()];
-    y.par_chunks_mut(c * inner)
-        .enumerate()
-        .for_each(|(o, yo)| {
-            for ch in 0..c {
-                let (sc, m) = (gv[ch] * inv_std[ch], mean[ch]);
-                let base = ch * inner;
-                for i in 0..inner {
-                    if valid(o, i) {
-                        yo[base + i] = (xv[o * c * inner + base + i] - m) * sc + bv[ch];
-                    }
+    y.par_chunks_mut(c * inner).enumerate().for_each(|(o, yo)| {
+        for ch in 0..c {
+            let (sc, m) = (gv[ch] * inv_std[ch], mean[ch]);
+            let base = ch * inner;
+            for i in 0..inner {
+                if valid(o, i) {
+                    yo[base + i] = (xv[o * c * inner + base + i] - m) * sc + bv[ch];
                 }
             }
-        });
+        }
+    });
 
     let (out, node) = g.output(y, d, &[x, gamma, beta])?;
     if let Some(yn) = node {
@@ -274,11 +277,23 @@ mod tests {
     #[test]
     fn batch_statistics_normalise_and_are_reported() {
         let g = Graph::<f64>::train();
-        let x = g.constant(vec![1.0, 10.0, 3.0, 20.0, 5.0, 30.0], &[3, 2]).unwrap();
+        let x = g
+            .constant(vec![1.0, 10.0, 3.0, 20.0, 5.0, 30.0], &[3, 2])
+            .unwrap();
         let one = g.constant(vec![1.0, 1.0], &[2]).unwrap();
         let zero = g.constant(vec![0.0, 0.0], &[2]).unwrap();
-        let (y, s) = batch_norm(&g, &x, 1, &one, &zero, None, BatchNormMode::Batch, 0.0, None)
-            .unwrap();
+        let (y, s) = batch_norm(
+            &g,
+            &x,
+            1,
+            &one,
+            &zero,
+            None,
+            BatchNormMode::Batch,
+            0.0,
+            None,
+        )
+        .unwrap();
         let s = s.unwrap();
         assert_eq!(s.mean, vec![3.0, 20.0]);
         assert_eq!(s.var_unbiased, vec![4.0, 100.0]);
@@ -290,7 +305,15 @@ mod tests {
         // A masked position takes no part and outputs zero.
         let mask = [true, true, false];
         let (y, s) = batch_norm(
-            &g, &x, 1, &one, &zero, None, BatchNormMode::Batch, 0.0, Some(&mask),
+            &g,
+            &x,
+            1,
+            &one,
+            &zero,
+            None,
+            BatchNormMode::Batch,
+            0.0,
+            Some(&mask),
         )
         .unwrap();
         assert_eq!(s.unwrap().mean, vec![2.0, 15.0]);

@@ -40,7 +40,14 @@ pub fn pool2d<E: Float>(
     let planes = b * c;
     let (isz, osz) = (h * w, ho * wo);
     let mut y = vec![E::zero(); planes * osz];
-    let mut arg = vec![0u32; if kind == PoolKind::Max { planes * osz } else { 0 }];
+    let mut arg = vec![
+        0u32;
+        if kind == PoolKind::Max {
+            planes * osz
+        } else {
+            0
+        }
+    ];
     let xv = x.values();
     let norm = E::of(1.0 / (kh * kw) as f64);
     let plane = |p: usize, ys: &mut [E], args: &mut [u32]| {
@@ -146,8 +153,12 @@ mod tests {
     #[test]
     fn pool_gradients_match_finite_differences() {
         for kind in [PoolKind::Max, PoolKind::Avg] {
-            check_op(&[&[2, 3, 6, 5]], true, |g, x| pool2d(g, &x[0], (2, 2), kind));
-            check_op(&[&[2, 3, 6, 5]], true, |g, x| pool2d(g, &x[0], (3, 1), kind));
+            check_op(&[&[2, 3, 6, 5]], true, |g, x| {
+                pool2d(g, &x[0], (2, 2), kind)
+            });
+            check_op(&[&[2, 3, 6, 5]], true, |g, x| {
+                pool2d(g, &x[0], (3, 1), kind)
+            });
         }
     }
 }

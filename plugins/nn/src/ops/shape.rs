@@ -105,7 +105,9 @@ mod tests {
     #[test]
     fn swap_moves_values_and_gradients() {
         let g = Graph::<f64>::inference();
-        let x = g.constant((0..12).map(f64::from).collect(), &[1, 2, 3, 2]).unwrap();
+        let x = g
+            .constant((0..12).map(f64::from).collect(), &[1, 2, 3, 2])
+            .unwrap();
         let y = swap_axes12(&g, &x).unwrap();
         assert_eq!(y.dims(), &[1, 3, 2, 2]);
         assert_eq!(
