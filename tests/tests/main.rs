@@ -2,5 +2,6 @@
 
 mod cli;
 mod emodb;
+mod neural;
 mod plugins;
 mod quickstart;
