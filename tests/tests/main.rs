@@ -2,5 +2,6 @@
 
 mod cli;
 mod emodb;
+mod features_h5;
 mod plugins;
 mod quickstart;

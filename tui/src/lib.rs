@@ -2,6 +2,9 @@
 //! renderers. The runner lives in serlab-core and only emits events; this crate decides how
 //! they are shown.
 
+pub mod bench;
 pub mod cli;
+pub mod export;
+pub mod h5cache;
 pub mod progress;
 pub mod table;
