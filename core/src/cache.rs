@@ -397,6 +397,100 @@ mod tests {
         assert_eq!(sb, r#"{"t"={"a"=true,"b"="x"},"u"={}}"#);
     }
 
+    /// A host-compiled extractor that counts its calls: one value, the sample count x `scale`.
+    mod counting {
+        use crate::plugin::PluginSet;
+        use crate::Component;
+        use crate::{Audio, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result};
+        use serde::{Deserialize, Serialize};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+        #[derive(Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Params {
+            pub scale: f32,
+        }
+        impl Default for Params {
+            fn default() -> Self {
+                Params { scale: 1.0 }
+            }
+        }
+        pub struct Counting(f32);
+        impl Component for Counting {
+            const NAME: &'static str = "counting";
+            const SUMMARY: &'static str = "counts its calls";
+            const PARAMS_HELP: &'static [(&'static str, &'static str)] = &[("scale", "factor")];
+            type Params = Params;
+            fn new(p: Params) -> Result<Self> {
+                Ok(Counting(p.scale))
+            }
+        }
+        impl FeatureExtractor for Counting {
+            fn info(&self) -> Result<FeatureInfo> {
+                Ok(FeatureInfo {
+                    shape: FeatureShape::Vector,
+                    dim: 1,
+                    sample_rate: 8000,
+                    names: vec!["n".into()],
+                    version: 1,
+                })
+            }
+            fn extract(&self, a: &Audio) -> Result<Features> {
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                Ok(Features::Vector(vec![a.samples.len() as f32 * self.0]))
+            }
+        }
+        pub fn plugins() -> PluginSet {
+            let mut p = PluginSet::default();
+            p.add_static("test", |r| r.extractor::<Counting>());
+            p
+        }
+    }
+
+    #[test]
+    fn hits_skip_extraction_and_other_parameters_or_audio_miss() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("a.wav");
+        audio::write_wav16(&wav, &[0.5; 800], 8000).unwrap();
+        let plugins = counting::plugins();
+        let spec = |params: &str| FeatureSpec {
+            id: "c".into(),
+            extractor: "counting".into(),
+            params: table(params),
+        };
+        let set = |params: &str| vec![ConfiguredExtractor::new(&plugins, &spec(params)).unwrap()];
+        let cache = MemoryCache::default();
+        let run = |set: &[ConfiguredExtractor]| {
+            let before = counting::CALLS.load(SeqCst);
+            let x = extract_utterance(&wav, set, Some(&cache)).unwrap();
+            let Features::Vector(v) = &x.features["c"] else {
+                panic!("a vector")
+            };
+            (v[0], x.cached, counting::CALLS.load(SeqCst) - before)
+        };
+        let two = set("scale = 2.0");
+        assert_eq!(run(&two), (1600.0, 0, 1), "first call extracts");
+        assert_eq!(run(&two), (1600.0, 1, 0), "second call is a hit");
+        // Omitting a parameter equals writing its default.
+        assert_eq!(set("")[0].key, set("scale = 1.0")[0].key);
+        assert_eq!(
+            run(&set("scale = 3.0")),
+            (2400.0, 0, 1),
+            "new parameter: miss"
+        );
+        assert_eq!(cache.len(), 2);
+        // Changed audio content under the same path: miss.
+        audio::write_wav16(&wav, &[0.5; 400], 8000).unwrap();
+        assert_eq!(run(&two), (800.0, 0, 1));
+        // Without a cache nothing is stored and everything is extracted.
+        let x = extract_utterance(&wav, &two, None).unwrap();
+        assert_eq!(x.cached, 0);
+        assert_eq!(cache.len(), 3);
+    }
+
     #[test]
     fn audio_digest_is_blake3_of_the_bytes() {
         // BLAKE3 of the empty input, from the BLAKE3 reference test vectors.

@@ -360,6 +360,8 @@ fn bench_features_reports_every_registered_extractor() {
         assert!((row.audio_seconds - 1.5).abs() < 0.01, "{row:?}");
         let rtf = row.real_time_factor();
         assert!(rtf.is_finite() && rtf > 0.0, "{row:?}");
+        #[cfg(unix)]
+        assert!(row.cpu_seconds.is_some_and(|c| c >= 0.0), "{row:?}");
     }
     let text = bench::render(&r);
     assert!(

@@ -5,6 +5,9 @@
 //! once per sample rate before timing (reported as its own row, since a run pays it once
 //! for all extractors of that rate); each extractor then runs over every file in parallel
 //! (rayon, `--threads`), `--repeat` times, and the fastest pass is reported with the median.
+//! The CPU time of that pass (all threads, from `getrusage`) is reported too: on a loaded
+//! machine wall time grows with the other load, CPU time much less, so `x RT/core`
+//! (audio seconds per CPU second) is the figure to compare across machines and loads.
 //! The feature cache is never used here.
 
 use rayon::prelude::*;
@@ -59,6 +62,9 @@ pub struct BenchRow {
     pub best_seconds: f64,
     /// Median pass, seconds.
     pub median_seconds: f64,
+    /// CPU time (user + system, all threads) of the fastest pass, seconds; `None` where
+    /// the platform does not say.
+    pub cpu_seconds: Option<f64>,
 }
 
 impl BenchRow {
@@ -66,6 +72,31 @@ impl BenchRow {
     pub fn real_time_factor(&self) -> f64 {
         self.audio_seconds / self.best_seconds.max(1e-12)
     }
+
+    /// Audio seconds per CPU second (one core's real-time factor).
+    pub fn per_core_factor(&self) -> Option<f64> {
+        self.cpu_seconds.map(|c| self.audio_seconds / c.max(1e-12))
+    }
+}
+
+/// CPU time used by this process so far (user + system, all threads), in seconds.
+#[cfg(unix)]
+fn cpu_time() -> Option<f64> {
+    let mut u = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a complete `rusage` into the pointer it is given.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, u.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: getrusage succeeded, so the struct is initialised.
+    let u = unsafe { u.assume_init() };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Some(secs(u.ru_utime) + secs(u.ru_stime))
+}
+
+#[cfg(not(unix))]
+fn cpu_time() -> Option<f64> {
+    None
 }
 
 /// The benchmark's result.
@@ -106,16 +137,30 @@ fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Times `f` `repeat` times; returns (best, median) seconds.
-fn time(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f64)> {
-    let mut t = Vec::with_capacity(repeat);
+/// Wall times of `repeat` passes of `f`.
+struct Timing {
+    best: f64,
+    median: f64,
+    /// CPU seconds of the fastest pass.
+    cpu: Option<f64>,
+}
+
+/// Times `f` `repeat` times.
+fn time(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<Timing> {
+    let mut t: Vec<(f64, Option<f64>)> = Vec::with_capacity(repeat);
     for _ in 0..repeat.max(1) {
+        let cpu0 = cpu_time();
         let start = Instant::now();
         f()?;
-        t.push(start.elapsed().as_secs_f64());
+        let wall = start.elapsed().as_secs_f64();
+        t.push((wall, cpu0.zip(cpu_time()).map(|(a, b)| b - a)));
     }
-    t.sort_by(f64::total_cmp);
-    Ok((t[0], t[t.len() / 2]))
+    t.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(Timing {
+        best: t[0].0,
+        median: t[t.len() / 2].0,
+        cpu: t[0].1,
+    })
 }
 
 /// Run the benchmark.
@@ -203,7 +248,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
     let mut audio_at: BTreeMap<u32, Vec<Audio>> = BTreeMap::new();
     for rate in rates {
         let mut decoded: Vec<Result<Audio>> = Vec::new();
-        let (best, median) = time(report.repeat, || {
+        let timing = time(report.repeat, || {
             decoded = pool.install(|| files.par_iter().map(|p| audio::load(p, rate)).collect());
             Ok(())
         })?;
@@ -223,15 +268,16 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             sample_rate: rate,
             files: files.len(),
             audio_seconds: ok.iter().map(Audio::duration).sum(),
-            best_seconds: best,
-            median_seconds: median,
+            best_seconds: timing.best,
+            median_seconds: timing.median,
+            cpu_seconds: timing.cpu,
         });
         audio_at.insert(rate, ok);
     }
 
     for (id, ex, info) in &set {
         let audio = &audio_at[&info.sample_rate];
-        let (best, median) = time(report.repeat, || {
+        let timing = time(report.repeat, || {
             pool.install(|| {
                 audio.par_iter().try_for_each(|a| {
                     std::hint::black_box(ex.extract(a))
@@ -245,8 +291,9 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             sample_rate: info.sample_rate,
             files: audio.len(),
             audio_seconds: audio.iter().map(Audio::duration).sum(),
-            best_seconds: best,
-            median_seconds: median,
+            best_seconds: timing.best,
+            median_seconds: timing.median,
+            cpu_seconds: timing.cpu,
         });
     }
     Ok(report)
@@ -263,21 +310,26 @@ pub fn render(r: &BenchReport) -> String {
     );
     let _ = writeln!(
         s,
-        "{:<22} {:>6} {:>6} {:>10} {:>20} {:>12} {:>9}",
-        "extractor", "rate", "files", "audio s", "wall s", "x real time", "ms/file"
+        "{:<22} {:>6} {:>6} {:>9} {:>20} {:>12} {:>8} {:>10}",
+        "extractor", "rate", "files", "audio s", "wall s", "x real time", "cpu s", "x RT/core"
     );
     for row in &r.rows {
         let wall = format!("{:.4} ({:.4})", row.best_seconds, row.median_seconds);
+        let (cpu, per_core) = match (row.cpu_seconds, row.per_core_factor()) {
+            (Some(c), Some(f)) => (format!("{c:.3}"), format!("{f:.0}")),
+            _ => ("-".into(), "-".into()),
+        };
         let _ = writeln!(
             s,
-            "{:<22} {:>6} {:>6} {:>10.1} {:>20} {:>12.0} {:>9.3}",
+            "{:<22} {:>6} {:>6} {:>9.1} {:>20} {:>12.0} {:>8} {:>10}",
             row.name,
             row.sample_rate,
             row.files,
             row.audio_seconds,
             wall,
             row.real_time_factor(),
-            1000.0 * row.best_seconds / row.files.max(1) as f64
+            cpu,
+            per_core
         );
     }
     for (p, e) in &r.unreadable {
