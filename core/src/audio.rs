@@ -4,6 +4,9 @@
 //! are averaged to mono; rate conversion uses `rubato`'s FFT resampler. Files that cannot
 //! be used (not audio, truncated, empty, all zeros, NaN/inf) are rejected with the path and
 //! the reason, so the runner can skip and list them.
+//!
+//! Cached features are keyed by the file's bytes, not the decoded samples: a change here that
+//! alters the samples an extractor receives must bump [`crate::cache::DECODE_VERSION`].
 
 use crate::{Audio, Error, Result};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;

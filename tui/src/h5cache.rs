@@ -89,14 +89,17 @@ struct Segment {
 
 /// Why a segment cannot be used.
 enum SegmentError {
-    /// It was deleted (merged by another process) after being listed, or another program
-    /// holds it locked.
+    /// It was deleted (merged by another process) after being listed, another program
+    /// holds it locked, or it belongs to another configuration (a 64-bit digest prefix clash).
     Gone,
     /// It is unreadable or inconsistent.
     Corrupt(String),
 }
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+/// Why [`open_segment`] skips a segment of another configuration.
+const FOREIGN: &str = "holds another extractor configuration";
 
 /// A name unique across processes and calls, sorting by creation time.
 fn unique_name(prefix: &str) -> String {
@@ -172,7 +175,7 @@ fn open_segment(path: &Path, key: &ExtractorKey) -> Result<Segment, SegmentError
             .and_then(|a| a.read_raw())
             .map_err(|e| format!("no extractor_key attribute: {e}"))?;
         if text != key.text().as_bytes() {
-            return Err("its extractor_key differs from the folder's configuration".into());
+            return Err(FOREIGN.into());
         }
         let count: u64 = file
             .attr("count")
@@ -187,7 +190,14 @@ fn open_segment(path: &Path, key: &ExtractorKey) -> Result<Segment, SegmentError
         }
         Ok(entries)
     };
-    let entries = check().map_err(corrupt)?;
+    let entries = check().map_err(|e| {
+        if e == FOREIGN {
+            // Another configuration whose digest starts alike: valid, just not ours.
+            SegmentError::Gone
+        } else {
+            corrupt(e)
+        }
+    })?;
     Ok(Segment {
         path: path.to_path_buf(),
         entries,
@@ -696,6 +706,31 @@ mod tests {
         let c = H5Cache::new(dir.path());
         assert!((0..6).all(|k| get(&c, &ek, k) == Some(feats(k))));
         assert!(c.take_warnings().is_empty());
+    }
+
+    #[test]
+    fn a_segment_of_another_configuration_is_skipped_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (key(13), key(20));
+        {
+            let c = H5Cache::new(dir.path());
+            put(&c, &a, 1);
+            put(&c, &b, 2);
+        }
+        // Move a's segment into b's folder, as a 64-bit digest prefix clash would place it.
+        let folder = |k: &ExtractorKey| {
+            dir.path()
+                .join("features")
+                .join(format!("fake-{}", &k.digest()[..16]))
+        };
+        let seg = list_segments(&folder(&a)).remove(0);
+        let moved = folder(&b).join(seg.file_name().unwrap());
+        std::fs::rename(&seg, &moved).unwrap();
+        let c = H5Cache::new(dir.path());
+        assert_eq!(get(&c, &b, 1), None);
+        assert_eq!(get(&c, &b, 2), Some(feats(2)));
+        assert!(c.take_warnings().is_empty());
+        assert!(moved.exists());
     }
 
     /// Flip one byte at a time all over a segment: a lookup must return the exact features
