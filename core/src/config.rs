@@ -186,7 +186,8 @@ impl Experiment {
         match &mut corpus {
             CorpusConfig::Emodb { path, .. }
             | CorpusConfig::Ravdess { path, .. }
-            | CorpusConfig::Iemocap { path, .. } => expand("corpus.path", path)?,
+            | CorpusConfig::Iemocap { path, .. }
+            | CorpusConfig::Manifest { path, .. } => expand("corpus.path", path)?,
             CorpusConfig::Synthetic(c) => {
                 if let Some(p) = &mut c.path {
                     expand("corpus.path", p)?;

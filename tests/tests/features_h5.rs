@@ -378,7 +378,7 @@ fn bench_features_reports_every_registered_extractor() {
     })
     .unwrap_err()
     .to_string();
-    assert!(e.contains("empty") && e.contains("no .wav"), "{e}");
+    assert!(e.contains("empty") && e.contains("no audio file"), "{e}");
     let e = bench::run(&BenchArgs {
         extractors: vec!["mfc".into()],
         ..args

@@ -1,7 +1,9 @@
 //! serlab's workspace integration tests (one test binary).
 
+mod audio_formats;
 mod cli;
 mod emodb;
 mod features_h5;
+mod manifest_runs;
 mod plugins;
 mod quickstart;

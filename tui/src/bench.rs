@@ -25,7 +25,8 @@ pub struct BenchArgs {
     /// An experiment file whose corpus is used (its feature set ids can be named with
     /// `--extractor`).
     pub experiment: Option<PathBuf>,
-    /// A folder of WAV files (searched recursively) instead of an experiment's corpus.
+    /// A folder of audio files (WAV, FLAC, OGG, MP3; searched recursively) instead of an
+    /// experiment's corpus.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
     /// Benchmark only this extractor: a component name (default parameters) or a feature
@@ -112,7 +113,7 @@ pub struct BenchReport {
     pub rows: Vec<BenchRow>,
 }
 
-/// WAV files under `dir`, sorted.
+/// Audio files under `dir` (by extension, as corpus folder scans find them), sorted.
 fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -122,7 +123,7 @@ fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav")) {
+            } else if audio::has_audio_extension(&p) {
                 out.push(p);
             }
         }
@@ -131,7 +132,10 @@ fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if out.is_empty() {
         return Err(Error::Corpus {
             path: dir.to_path_buf(),
-            message: "no .wav file found (searched recursively)".into(),
+            message: format!(
+                "no audio file ({}) found (searched recursively)",
+                audio::EXTENSIONS.join(", ")
+            ),
         });
     }
     Ok(out)
