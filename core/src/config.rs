@@ -30,6 +30,18 @@ pub struct ExperimentMeta {
     /// Stop at the first unusable file or failing model instead of skipping it.
     #[serde(default)]
     pub fail_fast: bool,
+    /// Feature cache folder (default `<output>/.cache`); see [`ExperimentMeta::cache_dir`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<PathBuf>,
+}
+
+impl ExperimentMeta {
+    /// The feature cache folder: `cache` if given, else `<output>/.cache`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache
+            .clone()
+            .unwrap_or_else(|| self.output.join(".cache"))
+    }
 }
 
 fn default_output() -> PathBuf {
@@ -165,6 +177,9 @@ impl Experiment {
             Ok(())
         };
         expand("experiment.output", &mut meta.output)?;
+        if let Some(p) = &mut meta.cache {
+            expand("experiment.cache", p)?;
+        }
         for p in &mut meta.plugin_paths {
             expand("experiment.plugin_paths", p)?;
         }

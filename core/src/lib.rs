@@ -8,6 +8,7 @@
 //! [`events::RunEvent`]s for whichever renderer is attached.
 
 pub mod audio;
+pub mod cache;
 pub mod config;
 pub mod corpus;
 pub mod data;

@@ -4,6 +4,7 @@
 //! the [`StopHandle`] between models and folds (models check it between steps). Results
 //! are written after every fold, so nothing finished is lost when a run stops or fails.
 
+use crate::cache::{self, ConfiguredExtractor, FeatureCache};
 use crate::config::Experiment;
 use crate::corpus::Skipped;
 use crate::metrics::{argmax, Confusion};
@@ -11,16 +12,19 @@ use crate::model::{FitContext, LabeledSet};
 use crate::plugin::{ComponentKind, PluginSet};
 use crate::protocol::{self, Fold};
 use crate::results::{self, FoldResult, Prediction, RunResults, Scores};
-use crate::{audio, Error, EventSink, Features, Result, RunEvent, StopHandle};
+use crate::{Error, EventSink, Features, Result, RunEvent, StopHandle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Options that are not part of the experiment.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// Run folder to use instead of `<output>/<name>/<timestamp>`.
     pub output: Option<PathBuf>,
+    /// Feature cache to take features from and store them in (none: always extract).
+    pub cache: Option<Arc<dyn FeatureCache>>,
 }
 
 /// What a finished (or stopped) run produced.
@@ -70,7 +74,7 @@ fn params_text(t: &toml::Table) -> String {
 }
 
 /// Merge the user's parameters over the component's defaults (for the resolved config).
-fn resolved_params(
+pub(crate) fn resolved_params(
     plugins: &PluginSet,
     kind: ComponentKind,
     name: &str,
@@ -96,9 +100,7 @@ pub fn run(
     // Components first: an unknown name or a bad parameter fails before any work is done.
     let mut extractors = Vec::new();
     for f in &exp.features {
-        let e = plugins.extractor(&f.extractor, &params_text(&f.params))?;
-        let info = e.info()?;
-        extractors.push((f.id.clone(), e, info));
+        extractors.push(ConfiguredExtractor::new(plugins, f)?);
     }
     for m in &exp.models {
         drop(plugins.model(&m.model, &params_text(&m.params))?);
@@ -162,31 +164,13 @@ pub fn run(
                 return finish_stopped(dir, res, sink);
             }
         }
-        let out: Vec<std::result::Result<HashMap<String, Features>, Error>> = chunk
+        let out: Vec<Result<cache::Extracted>> = chunk
             .par_iter()
-            .map(|u| {
-                let mut by_rate: HashMap<u32, crate::Audio> = HashMap::new();
-                let mut m = HashMap::new();
-                for (id, ex, info) in &extractors {
-                    let a = match by_rate.get(&info.sample_rate) {
-                        Some(a) => a,
-                        None => {
-                            let a = audio::load(&u.audio, info.sample_rate)?;
-                            by_rate.entry(info.sample_rate).or_insert(a)
-                        }
-                    };
-                    let f = ex.extract(a).map_err(|e| Error::Audio {
-                        path: u.audio.clone(),
-                        reason: format!("feature set `{id}`: {e}"),
-                    })?;
-                    m.insert(id.clone(), f);
-                }
-                Ok(m)
-            })
+            .map(|u| cache::extract_utterance(&u.audio, &extractors, opts.cache.as_deref()))
             .collect();
         for (u, r) in chunk.iter().zip(out) {
             match r {
-                Ok(m) => feats.push(Some(m)),
+                Ok(x) => feats.push(Some(x.features)),
                 Err(e) if fail_fast => return Err(e),
                 Err(e) => {
                     sink.emit(RunEvent::Warning {
@@ -205,6 +189,11 @@ pub fn run(
             done: feats.len(),
             total,
         });
+        cache_warnings(opts, sink);
+    }
+    if let Some(c) = &opts.cache {
+        c.flush();
+        cache_warnings(opts, sink);
     }
     let keep: Vec<usize> = (0..total).filter(|&i| feats[i].is_some()).collect();
     if keep.is_empty() {
@@ -465,6 +454,13 @@ fn finish_stopped(
         stopped: true,
     });
     Ok(RunSummary { dir, results: res })
+}
+
+/// Hand the cache's problems (corrupt files rebuilt, failed writes) to the sink.
+fn cache_warnings(opts: &RunOptions, sink: &mut dyn EventSink) {
+    for message in opts.cache.iter().flat_map(|c| c.take_warnings()) {
+        sink.emit(RunEvent::Warning { message });
+    }
 }
 
 /// Class probabilities, one row per utterance.

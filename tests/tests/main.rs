@@ -4,6 +4,7 @@ mod audio_formats;
 mod cli;
 mod dashboard;
 mod emodb;
+mod features_h5;
 mod manifest_runs;
 mod plugins;
 mod quickstart;

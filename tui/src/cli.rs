@@ -32,6 +32,9 @@ pub enum Command {
         /// No progress bars.
         #[arg(long)]
         quiet: bool,
+        /// Extract all features again; neither read nor write the feature cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Interactive dashboard: browse experiments and runs, train live, compare runs.
     Tui {
@@ -45,6 +48,10 @@ pub enum Command {
         #[arg(long = "path")]
         paths: Vec<PathBuf>,
     },
+    /// Export a corpus' features (every feature set, or --extractor ID) to an HDF5 file.
+    Features(crate::export::FeaturesArgs),
+    /// Measure each feature extractor's speed (real-time factor) on a corpus.
+    BenchFeatures(crate::bench::BenchArgs),
 }
 
 /// Parse `args` and run; returns the process exit code.
@@ -72,6 +79,7 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             experiment,
             output,
             quiet,
+            no_cache,
         } => {
             let exp = Experiment::from_file(&experiment)?;
             let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
@@ -83,7 +91,10 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             let summary = runner::run(
                 &exp,
                 &plugins,
-                &RunOptions { output },
+                &RunOptions {
+                    output,
+                    cache: crate::h5cache::open(&exp, no_cache),
+                },
                 &mut sink,
                 &StopHandle::new(),
             )?;
@@ -97,6 +108,18 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
             print!("{}", plugins_report(&plugins));
+            Ok(())
+        }
+        Command::Features(args) => {
+            let summary = crate::export::run(&args)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", crate::export::report(&summary));
+            Ok(())
+        }
+        Command::BenchFeatures(args) => {
+            print!("{}", crate::bench::render(&crate::bench::run(&args)?));
             Ok(())
         }
     }

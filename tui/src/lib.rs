@@ -2,7 +2,10 @@
 //! its renderers. The runner lives in serlab-core and only emits events; this crate decides how
 //! they are shown.
 
+pub mod bench;
 pub mod cli;
 pub mod dashboard;
+pub mod export;
+pub mod h5cache;
 pub mod progress;
 pub mod table;
