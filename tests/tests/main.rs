@@ -2,5 +2,6 @@
 
 mod cli;
 mod emodb;
+mod invalid_experiments;
 mod plugins;
 mod quickstart;

@@ -47,7 +47,13 @@ impl Origin {
                 let key = at
                     .map(|a| o.key_of_line(a))
                     .unwrap_or_else(|| "-".to_string());
-                Err(o.error_at(at, &key, format!("invalid TOML: {}", e.message())))
+                let message = match e.message() {
+                    "duplicate key" => format!(
+                        "`{key}` is defined twice (TOML allows each table and key once)"
+                    ),
+                    m => format!("invalid TOML: {m}"),
+                };
+                Err(o.error_at(at, &key, message))
             }
         }
     }
