@@ -117,7 +117,12 @@ impl Augmentation {
 
     /// `copies` augmented copies of every input, with their labels, drawn from `seed`
     /// (use the fit's seed so runs are reproducible).
-    pub fn expand(&self, inputs: &[&Features], labels: &[usize], seed: u64) -> Vec<(Features, usize)> {
+    pub fn expand(
+        &self,
+        inputs: &[&Features],
+        labels: &[usize],
+        seed: u64,
+    ) -> Vec<(Features, usize)> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA06_5EED);
         let mut out = Vec::with_capacity(inputs.len() * self.copies);
         for _ in 0..self.copies {

@@ -139,7 +139,10 @@ mod tests {
         let low = check_free(Path::new("/run/x"), 3 << 20, MIN_FREE_BYTES)
             .unwrap_err()
             .to_string();
-        assert!(low.contains("only 3.0 MiB free") && low.contains("64.0 MiB"), "{low}");
+        assert!(
+            low.contains("only 3.0 MiB free") && low.contains("64.0 MiB"),
+            "{low}"
+        );
         assert!(check_free(Path::new("/x"), MIN_FREE_BYTES, MIN_FREE_BYTES).is_ok());
     }
 

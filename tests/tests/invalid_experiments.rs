@@ -39,8 +39,8 @@ fn each_invalid_experiment_gives_its_expected_message() {
     assert!(cases.len() >= 15, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        let got = message(case, &plugins)
-            .unwrap_or_else(|| panic!("{} was accepted", case.display()));
+        let got =
+            message(case, &plugins).unwrap_or_else(|| panic!("{} was accepted", case.display()));
         let expected_path = case.with_extension("expected");
         if bless {
             std::fs::write(&expected_path, format!("{got}\n")).unwrap();
@@ -69,9 +69,9 @@ fn every_message_has_a_file_line_and_column() {
     for case in cases() {
         let got = message(&case, &plugins).unwrap();
         let name = case.file_name().unwrap().to_str().unwrap();
-        let rest = got.strip_prefix(&format!("{name}:")).unwrap_or_else(|| {
-            panic!("{name}: message does not start with the file name: {got}")
-        });
+        let rest = got
+            .strip_prefix(&format!("{name}:"))
+            .unwrap_or_else(|| panic!("{name}: message does not start with the file name: {got}"));
         // A table missing from the whole file has no place to point at.
         if ["missing-corpus.toml", "no-model.toml"].contains(&name) {
             continue;

@@ -19,7 +19,14 @@ impl Experiment {
     pub fn bind_plugins(&mut self, plugins: &PluginSet) -> Result<()> {
         for f in &self.features {
             let key = format!("features.{}", f.id);
-            self.check(plugins, ComponentKind::Extractor, &key, "extractor", &f.extractor, &f.params)?;
+            self.check(
+                plugins,
+                ComponentKind::Extractor,
+                &key,
+                "extractor",
+                &f.extractor,
+                &f.params,
+            )?;
         }
         if let Some(aug) = &self.augmentation {
             let value = toml::Value::try_from(aug).expect("serialisable");
@@ -56,10 +63,24 @@ impl Experiment {
         }
         for m in &self.models {
             let key = format!("models.{}", m.id);
-            self.check(plugins, ComponentKind::Model, &key, "model", &m.model, &m.params)?;
+            self.check(
+                plugins,
+                ComponentKind::Model,
+                &key,
+                "model",
+                &m.model,
+                &m.params,
+            )?;
         }
         if let Some(f) = &self.fusion {
-            self.check(plugins, ComponentKind::Fusion, "fusion", "method", &f.method, &f.params)?;
+            self.check(
+                plugins,
+                ComponentKind::Fusion,
+                "fusion",
+                "method",
+                &f.method,
+                &f.params,
+            )?;
         }
         Ok(())
     }
@@ -115,7 +136,11 @@ impl Experiment {
         }
         Err(o.key_error(
             table,
-            format!("{} `{name}` refused its parameters: {}", kind.label(), r.message),
+            format!(
+                "{} `{name}` refused its parameters: {}",
+                kind.label(),
+                r.message
+            ),
         ))
     }
 }
@@ -153,3 +178,152 @@ fn takes_augmentation(plugins: &PluginSet, model: &str) -> bool {
         .is_ok_and(|(_, c)| declares(&c))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::augment::Augmentation;
+    use crate::model::{FitContext, LabeledSet};
+    use crate::plugin::registry::{Component, Registrar};
+    use crate::{Features, Model};
+    use serde::{Deserialize, Serialize};
+    use std::path::Path;
+
+    /// A model that declares `augmentation` and refuses `depth > width` (a constraint
+    /// between two keys).
+    struct Taker;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct TakerParams {
+        augmentation: Augmentation,
+        depth: usize,
+        width: usize,
+    }
+
+    impl Default for TakerParams {
+        fn default() -> Self {
+            TakerParams {
+                augmentation: Augmentation::default(),
+                depth: 2,
+                width: 10,
+            }
+        }
+    }
+
+    impl Component for Taker {
+        const NAME: &'static str = "taker";
+        const SUMMARY: &'static str = "test model that takes augmentation";
+        const PARAMS_HELP: &'static [(&'static str, &'static str)] = &[];
+        type Params = TakerParams;
+        fn new(p: TakerParams) -> Result<Self> {
+            if p.depth > p.width {
+                return Err(Error::invalid("depth may not exceed width"));
+            }
+            Ok(Taker)
+        }
+    }
+
+    impl Model for Taker {
+        fn fit(
+            &mut self,
+            _: &LabeledSet<'_>,
+            _: &LabeledSet<'_>,
+            _: &mut FitContext<'_>,
+        ) -> Result<()> {
+            Ok(())
+        }
+        fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
+            Ok(vec![vec![1.0]; inputs.len()])
+        }
+        fn save(&self, _: &Path) -> Result<()> {
+            Ok(())
+        }
+        fn load(&mut self, _: &Path) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    fn register(r: &mut Registrar) {
+        r.model::<Taker>();
+    }
+
+    fn plugins() -> PluginSet {
+        let mut p = PluginSet::default();
+        p.add_static("test", register);
+        p
+    }
+
+    const TEXT: &str = r#"[experiment]
+name = "t"
+[corpus]
+kind = "synthetic"
+[features.f]
+extractor = "none"
+[models.a]
+model = "taker"
+features = "f"
+[models.b]
+model = "taker"
+features = "f"
+augmentation = { copies = 1, noise_std = 0.5 }
+[augmentation]
+copies = 3
+time_masks = 2
+"#;
+
+    /// Binding models only (the test set has no extractor, so features are left out).
+    fn bind_models(text: &str) -> Result<Experiment> {
+        let mut e = Experiment::from_str(text, Path::new("t.toml"))?;
+        e.features.clear();
+        e.bind_plugins(&plugins())?;
+        Ok(e)
+    }
+
+    #[test]
+    fn augmentation_goes_to_models_that_take_it_unless_they_set_their_own() {
+        let e = bind_models(TEXT).unwrap();
+        let aug = |i: usize| -> Augmentation {
+            e.models[i].params["augmentation"]
+                .clone()
+                .try_into()
+                .unwrap()
+        };
+        assert_eq!(aug(0).copies, 3);
+        assert_eq!(aug(0).time_masks, 2);
+        assert_eq!(aug(1).copies, 1);
+        assert_eq!(aug(1).noise_std, 0.5);
+        // Binding again changes nothing.
+        let mut again = e.clone();
+        again.bind_plugins(&plugins()).unwrap();
+        assert_eq!(again.models, e.models);
+    }
+
+    #[test]
+    fn a_bad_key_is_found_even_when_the_plugin_does_not_name_it() {
+        // Each key is fine with the other at its default, together they are not: the
+        // error points at the table.
+        let two = |d: u32, w: u32| {
+            TEXT.replace(
+                "model = \"taker\"\nfeatures = \"f\"\n[models.b]",
+                &format!(
+                    "model = \"taker\"\nfeatures = \"f\"\ndepth = {d}\nwidth = {w}\n[models.b]"
+                ),
+            )
+        };
+        assert_eq!(
+            bind_models(&two(5, 3)).unwrap_err().to_string(),
+            "t.toml:7:9: models.a: model `taker` refused its parameters: depth may not exceed width"
+        );
+        // A key that is wrong by itself is found by building from it alone.
+        assert_eq!(
+            bind_models(&two(50, 20)).unwrap_err().to_string(),
+            "t.toml:10:9: models.a.depth: depth may not exceed width"
+        );
+        let text = TEXT.replace("copies = 1,", "copies = \"one\",");
+        // A value the plugin's serde refuses points at the value.
+        assert_eq!(
+            bind_models(&text).unwrap_err().to_string(),
+            "t.toml:13:16: models.b.augmentation: expected a non-negative integer, found string \"one\""
+        );
+    }
+}

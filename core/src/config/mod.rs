@@ -194,8 +194,7 @@ impl Experiment {
             o.error_at(
                 None,
                 "corpus",
-                "missing [corpus] table (with `kind`: synthetic, emodb, ravdess or iemocap)"
-                    .into(),
+                "missing [corpus] table (with `kind`: synthetic, emodb, ravdess or iemocap)".into(),
             )
         })?;
         let protocol = raw.protocol.unwrap_or_default();
@@ -208,7 +207,8 @@ impl Experiment {
             return Err(o.value_error(&format!("augmentation.{key}"), m));
         }
         let expand = |key: &str, p: &mut PathBuf| -> Result<()> {
-            *p = PathBuf::from(expand_env(&p.to_string_lossy()).map_err(|m| o.value_error(key, m))?);
+            *p =
+                PathBuf::from(expand_env(&p.to_string_lossy()).map_err(|m| o.value_error(key, m))?);
             Ok(())
         };
         expand("experiment.output", &mut meta.output)?;
@@ -245,7 +245,9 @@ impl Experiment {
                 return Err(o.value_error(
                     &format!("{key}.features"),
                     if ids.is_empty() {
-                        format!("unknown feature set `{feats}`: the file has no [features.<id>] table")
+                        format!(
+                            "unknown feature set `{feats}`: the file has no [features.<id>] table"
+                        )
                     } else {
                         unknown_name("feature set", &feats, &ids)
                     },
@@ -511,7 +513,10 @@ fn take_string(
         )),
         None => Err(o.key_error(
             &dotted,
-            format!("missing required key `{key}` (the {what}{})", list_hint(what)),
+            format!(
+                "missing required key `{key}` (the {what}{})",
+                list_hint(what)
+            ),
         )),
     }
 }

@@ -48,9 +48,9 @@ impl Origin {
                     .map(|a| o.key_of_line(a))
                     .unwrap_or_else(|| "-".to_string());
                 let message = match e.message() {
-                    "duplicate key" => format!(
-                        "`{key}` is defined twice (TOML allows each table and key once)"
-                    ),
+                    "duplicate key" => {
+                        format!("`{key}` is defined twice (TOML allows each table and key once)")
+                    }
                     m => format!("invalid TOML: {m}"),
                 };
                 Err(o.error_at(at, &key, message))
@@ -218,7 +218,8 @@ fn join(prefix: &str, key: &str) -> String {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "[experiment]\nname = \"é x\"\nseed = 3\n\n[fusion]\nmembers = [\"a\", \"b\"]\n";
+    const TEXT: &str =
+        "[experiment]\nname = \"é x\"\nseed = 3\n\n[fusion]\nmembers = [\"a\", \"b\"]\n";
 
     #[test]
     fn keys_and_values_have_line_and_column() {
@@ -230,10 +231,7 @@ mod tests {
         );
         // Columns count characters, not bytes.
         assert_eq!(o.line_col(TEXT.find(" x").unwrap()), (2, 10));
-        assert_eq!(
-            o.place(o.value_offset("fusion.members[1]")),
-            "f.toml:6:17"
-        );
+        assert_eq!(o.place(o.value_offset("fusion.members[1]")), "f.toml:6:17");
         // A missing key points at its table's header.
         assert_eq!(o.place(o.key_offset("fusion.method")), "f.toml:5:2");
         assert_eq!(
@@ -247,6 +245,9 @@ mod tests {
         let e = Origin::parse("f.toml", "[experiment]\nname = \n")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("f.toml:2:8: experiment.name: invalid TOML:"), "{e}");
+        assert!(
+            e.starts_with("f.toml:2:8: experiment.name: invalid TOML:"),
+            "{e}"
+        );
     }
 }
