@@ -5,3 +5,4 @@ mod emodb;
 mod invalid_experiments;
 mod plugins;
 mod quickstart;
+mod reports;

@@ -3,5 +3,10 @@
 //! they are shown.
 
 pub mod cli;
+pub mod compare;
+pub mod epochs;
+pub mod plots;
 pub mod progress;
+pub mod report;
+pub mod stats;
 pub mod table;
