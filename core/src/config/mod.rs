@@ -621,6 +621,23 @@ method = "average"
     }
 
     #[test]
+    fn the_documented_example_parses_with_its_documented_values() {
+        let doc = include_str!("../../../experiments/README.md");
+        let start = doc.find("```toml\n").expect("a toml block") + 8;
+        let end = start + doc[start..].find("```").expect("closed");
+        let e = Experiment::from_str(&doc[start..end], Path::new("README.md")).unwrap();
+        assert_eq!(e.metrics.top_k, vec![2, 3]);
+        assert_eq!(e.metrics.bootstrap, 2000);
+        assert_eq!(e.metrics.confidence, 0.95);
+        assert!(e.augmentation.is_none());
+        // Defaults match the tables of experiments/README.md.
+        let m = MetricsConfig::default();
+        assert_eq!((m.top_k, m.bootstrap, m.confidence), (vec![2], 1000, 0.95));
+        let a = Augmentation::default();
+        assert_eq!((a.copies, a.time_mask_width, a.freq_mask_width), (0, 10, 8));
+    }
+
+    #[test]
     fn env_expansion() {
         assert_eq!(
             expand_env("${SERLAB_TEST_NOT_SET_VAR:-a/b}/c").unwrap(),
