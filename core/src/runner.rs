@@ -96,6 +96,10 @@ pub fn run(
     sink: &mut dyn EventSink,
     stop: &StopHandle,
 ) -> Result<RunSummary> {
+    // Names and parameters checked against the plugins, placed at their line in the file.
+    let mut bound = exp.clone();
+    bound.bind_plugins(plugins)?;
+    let exp = &bound;
     let fail_fast = exp.meta.fail_fast;
     // Components first: an unknown name or a bad parameter fails before any work is done.
     let mut extractors = Vec::new();
@@ -114,7 +118,7 @@ pub fn run(
         Some(d) => d.clone(),
         None => exp.meta.output.join(&exp.meta.name).join(timestamp()),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    crate::preflight::prepare_run_dir(&dir)?;
     let resolved = exp.to_toml(&|key: &str| {
         if let Some(id) = key.strip_prefix("features.") {
             let f = exp.features.iter().find(|f| f.id == id)?;
@@ -437,6 +441,7 @@ fn new_results(
         pooled: BTreeMap::new(),
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
+        metrics: exp.metrics.clone(),
     }
 }
 
@@ -536,6 +541,8 @@ fn record(
             system: system.into(),
             label,
             probs: p.clone(),
+            vad: u.vad,
+            vad_pred: None,
         });
     }
 }

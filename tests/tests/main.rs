@@ -5,6 +5,8 @@ mod cli;
 mod dashboard;
 mod emodb;
 mod features_h5;
+mod invalid_experiments;
 mod manifest_runs;
 mod plugins;
 mod quickstart;
+mod reports;

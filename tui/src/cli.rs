@@ -52,6 +52,20 @@ pub enum Command {
     Features(crate::export::FeaturesArgs),
     /// Measure each feature extractor's speed (real-time factor) on a corpus.
     BenchFeatures(crate::bench::BenchArgs),
+    /// Write report.md (tables, per-class, per-speaker, intervals, plots) in a run folder.
+    Report {
+        /// The run folder.
+        run: PathBuf,
+    },
+    /// Compare runs side by side, each against the first, with paired tests.
+    Compare {
+        /// Run folders; the first is the baseline.
+        #[arg(num_args = 2.., required = true)]
+        runs: Vec<PathBuf>,
+        /// System to compare in every run (default: each run's fusion, else its first model).
+        #[arg(long)]
+        system: Option<String>,
+    },
 }
 
 /// Parse `args` and run; returns the process exit code.
@@ -87,12 +101,19 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
                 eprintln!("warning: plugin refused: {}", r.error);
             }
             let quiet = quiet || !std::io::stderr().is_terminal();
-            let mut sink = ProgressSink::new(quiet);
+            // The folder is fixed here so the epoch log and plots can follow the run.
+            let dir = output.unwrap_or_else(|| {
+                exp.meta
+                    .output
+                    .join(&exp.meta.name)
+                    .join(runner::timestamp())
+            });
+            let mut sink = crate::epochs::EpochLog::new(ProgressSink::new(quiet), &dir, true);
             let summary = runner::run(
                 &exp,
                 &plugins,
                 &RunOptions {
-                    output,
+                    output: Some(dir),
                     cache: crate::h5cache::open(&exp, no_cache),
                 },
                 &mut sink,
@@ -104,6 +125,18 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
         }
         Command::Tui { dir } => {
             crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
+        }
+        Command::Report { run } => {
+            println!("{}", crate::report::write(&run)?.display());
+            Ok(())
+        }
+        Command::Compare { runs, system } => {
+            let sides = runs
+                .iter()
+                .map(|r| crate::compare::Side::load(r, system.as_deref()))
+                .collect::<serlab_core::Result<Vec<_>>>()?;
+            print!("{}", crate::compare::report(&sides)?);
+            Ok(())
         }
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);

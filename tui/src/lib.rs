@@ -4,8 +4,13 @@
 
 pub mod bench;
 pub mod cli;
+pub mod compare;
 pub mod dashboard;
+pub mod epochs;
 pub mod export;
 pub mod h5cache;
+pub mod plots;
 pub mod progress;
+pub mod report;
+pub mod stats;
 pub mod table;

@@ -35,6 +35,8 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
                         system: system.into(),
                         label: t,
                         probs,
+                        vad: None,
+                        vad_pred: None,
                     });
                 }
             }
@@ -65,6 +67,7 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         pooled: BTreeMap::new(),
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
+        metrics: Default::default(),
     };
     r.summarise(&preds);
     r
