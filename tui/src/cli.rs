@@ -1,13 +1,8 @@
 //! Command-line parsing and the subcommands.
 
-use crate::progress::ProgressSink;
 use clap::{Parser, Subcommand};
-use serlab_core::config::Experiment;
 use serlab_core::plugin::PluginSet;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// serlab: reproducible speech emotion recognition experiments.
@@ -22,17 +17,11 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run an experiment file end to end and write a run folder.
-    Run {
-        /// The experiment TOML file.
-        experiment: PathBuf,
-        /// Run folder to write (default: <output>/<name>/<timestamp>).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// No progress bars.
-        #[arg(long)]
-        quiet: bool,
-    },
+    /// Run an experiment file end to end (or one fold of it, or resume a run) and write a
+    /// run folder.
+    Run(crate::run::RunArgs),
+    /// Pool the fold parts of a run folder (from `serlab run --fold K`) into its results.
+    Merge(crate::merge::MergeArgs),
     /// List the plugins found, their components and parameters with defaults.
     Plugins {
         /// Extra plugin folders or files.
@@ -62,29 +51,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 /// Run one subcommand, printing to stdout.
 pub fn execute(command: Command) -> serlab_core::Result<()> {
     match command {
-        Command::Run {
-            experiment,
-            output,
-            quiet,
-        } => {
-            let exp = Experiment::from_file(&experiment)?;
-            let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
-            for r in &plugins.refused {
-                eprintln!("warning: plugin refused: {}", r.error);
-            }
-            let quiet = quiet || !std::io::stderr().is_terminal();
-            let mut sink = ProgressSink::new(quiet);
-            let summary = runner::run(
-                &exp,
-                &plugins,
-                &RunOptions { output },
-                &mut sink,
-                &StopHandle::new(),
-            )?;
-            println!("{}", crate::table::render(&summary.results));
-            println!("run folder: {}", summary.dir.display());
-            Ok(())
-        }
+        Command::Run(args) => crate::run::execute(args),
+        Command::Merge(args) => crate::merge::execute(args),
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
             print!("{}", plugins_report(&plugins));

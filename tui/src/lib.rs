@@ -3,5 +3,7 @@
 //! they are shown.
 
 pub mod cli;
+pub mod merge;
 pub mod progress;
+pub mod run;
 pub mod table;

@@ -2,7 +2,12 @@
 //! speakers) and asked for the test speakers' class probabilities, then the fusion of the
 //! members that succeeded. A fold is self-contained, so folds can run in any order, on
 //! any machine, and be pooled afterwards.
+//!
+//! Each fitted model is saved as a checkpoint; when `reuse` is set (a resumed run, a
+//! requeued fold task) a model whose checkpoint exists is restored instead of fitted, so a
+//! run killed in the middle of a fold loses at most the model being fitted.
 
+use super::checkpoint;
 use super::components::{derive_seed, params_text};
 use super::extract::CorpusFeatures;
 use crate::config::Experiment;
@@ -14,6 +19,7 @@ use crate::protocol::Fold;
 use crate::results::{FoldResult, Prediction, Scores};
 use crate::{Corpus, Error, EventSink, Features, Result, RunEvent, StopHandle};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// What every fold reads: the corpus, its features and labels.
 pub(crate) struct FoldData<'a> {
@@ -40,12 +46,21 @@ pub(crate) enum FoldEnd {
 /// Class probabilities, one row per utterance.
 type Probs = Vec<Vec<f32>>;
 
+/// Where a fold keeps its model checkpoints.
+pub(crate) struct Checkpoints<'a> {
+    /// The run folder.
+    pub run: &'a Path,
+    /// Restore models whose checkpoint exists instead of fitting them.
+    pub reuse: bool,
+}
+
 /// Run fold `fold`: its models, then their fusion.
 pub(crate) fn run_fold(
     exp: &Experiment,
     plugins: &PluginSet,
     data: &FoldData<'_>,
     fold: &Fold,
+    ckpt: &Checkpoints<'_>,
     sink: &mut dyn EventSink,
     stop: &StopHandle,
 ) -> Result<FoldEnd> {
@@ -106,16 +121,53 @@ pub(crate) fn run_fold(
         let (trc, vac, tec) = (gather(&tr), gather(&va), gather(&te));
         let (train, valid) = (trc.set(&corpus.classes), vac.set(&corpus.classes));
         let (va_x, te_x) = (&vac.x, &tec.x);
+        let file = checkpoint::path(ckpt.run, fold.index, &m.id);
         let outcome = (|| -> Result<(Probs, Probs)> {
             let mut model = plugins.model(&m.model, &params_text(&m.params))?;
-            let mut ctx = FitContext {
-                events: &mut *sink,
-                stop,
-                seed: derive_seed(exp.meta.seed, fold.index, &m.id),
-                fold: fold.index,
-                model_id: &m.id,
-            };
-            model.fit(&train, &valid, &mut ctx)?;
+            let mut restored = false;
+            if ckpt.reuse && file.is_file() {
+                match model.load(&file) {
+                    Ok(()) => {
+                        restored = true;
+                        sink.emit(RunEvent::Warning {
+                            message: format!(
+                                "fold {}: model `{}` restored from {}",
+                                fold.index,
+                                m.id,
+                                file.display()
+                            ),
+                        });
+                    }
+                    Err(e) => {
+                        sink.emit(RunEvent::Warning {
+                            message: format!(
+                                "fold {}: checkpoint {} cannot be restored ({e}); fitting again",
+                                fold.index,
+                                file.display()
+                            ),
+                        });
+                        model = plugins.model(&m.model, &params_text(&m.params))?;
+                    }
+                }
+            }
+            if !restored {
+                let mut ctx = FitContext {
+                    events: &mut *sink,
+                    stop,
+                    seed: derive_seed(exp.meta.seed, fold.index, &m.id),
+                    fold: fold.index,
+                    model_id: &m.id,
+                };
+                model.fit(&train, &valid, &mut ctx)?;
+                if let Err(e) = checkpoint::save(&*model, &file) {
+                    sink.emit(RunEvent::Warning {
+                        message: format!(
+                            "fold {}: model `{}` could not be saved as a checkpoint: {e}",
+                            fold.index, m.id
+                        ),
+                    });
+                }
+            }
             let vp = if va_x.is_empty() {
                 Vec::new()
             } else {

@@ -1,27 +1,41 @@
 //! The runner: corpus → features → folds → models → fusion → metrics → run folder.
 //!
 //! It owns no rendering: it emits [`RunEvent`]s into whatever sink it is given, and checks
-//! the [`StopHandle`] between models and folds (models check it between steps). Results
-//! are written after every fold, so nothing finished is lost when a run stops or fails.
+//! the [`StopHandle`] between models and folds (models check it between steps).
 //!
-//! Files: [`components`] (checking and resolving the experiment's components),
-//! [`extract`] (features of the whole corpus), [`fold`] (one fold's models and fusion),
-//! [`timestamp`] (run folder names).
+//! Reliability: every file is written atomically (temporary + rename). Each finished fold
+//! is written at once as a fold part (`folds/fold-<k>.json`) and each fitted model as a
+//! checkpoint (`checkpoints/fold-<k>/<model-id>.model`); `results.json` and
+//! `predictions.csv` are assembled from the parts after every fold. So a run killed at any
+//! moment keeps everything it finished, [`RunOptions::resume`] continues it, and the folds
+//! of one experiment can run as separate processes ([`RunOptions::fold`]) and be pooled by
+//! [`merge`] into exactly the files a single run writes.
+//!
+//! Files: [`components`] (checking and resolving the experiment's components), [`folder`]
+//! (claiming the run folder), [`extract`] (features of the whole corpus), [`fold`] (one
+//! fold's models and fusion), [`parts`] (fold parts and their pooling), [`checkpoint`]
+//! (model checkpoints), [`merge`](mod@merge) (pooling `--fold` parts), [`timestamp`].
 
+pub mod checkpoint;
 mod components;
 mod extract;
 mod fold;
+mod folder;
+mod merge;
+pub mod parts;
 mod timestamp;
 
+pub use merge::merge;
 pub use timestamp::timestamp;
 
 use crate::config::Experiment;
 use crate::corpus::Skipped;
 use crate::plugin::PluginSet;
 use crate::protocol::{self, Fold};
-use crate::results::{self, Prediction, RunResults};
+use crate::results::{self, Prediction, Resumption, RunResults};
 use crate::{Error, EventSink, Result, RunEvent, StopHandle};
-use fold::{FoldData, FoldEnd};
+use fold::{Checkpoints, FoldData, FoldEnd};
+use parts::FoldPart;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +44,15 @@ use std::path::{Path, PathBuf};
 pub struct RunOptions {
     /// Run folder to use instead of `<output>/<name>/<timestamp>`.
     pub output: Option<PathBuf>,
+    /// Continue the run in `output`: its finished folds are kept, models with a checkpoint
+    /// on an unfinished fold are restored rather than fitted, the rest is run. The folder's
+    /// `config.toml` must be this experiment's.
+    pub resume: bool,
+    /// Run only this fold (from 0) and write its part into the run folder, for
+    /// [`merge`] to pool with the other folds' parts; `results.json` and `predictions.csv`
+    /// are left to the merge. Such a task keeps what it finds of its own fold (a finished
+    /// part, checkpoints), so a requeued task continues where it was killed.
+    pub fold: Option<usize>,
 }
 
 /// What a finished (or stopped) run produced.
@@ -37,7 +60,7 @@ pub struct RunOptions {
 pub struct RunSummary {
     /// The run folder.
     pub dir: PathBuf,
-    /// Everything written to `results.json`.
+    /// Everything written to `results.json` (with `--fold`: the fold's part).
     pub results: RunResults,
 }
 
@@ -49,18 +72,75 @@ pub fn run(
     sink: &mut dyn EventSink,
     stop: &StopHandle,
 ) -> Result<RunSummary> {
+    if opts.resume && opts.output.is_none() {
+        return Err(Error::invalid(
+            "resuming needs the run folder to resume (RunOptions::output)",
+        ));
+    }
     // Components first: an unknown name or a bad parameter fails before any work is done.
     let extractors = components::check(exp, plugins)?;
 
     // The run folder, before any training: an unwritable output fails now.
-    let dir = match &opts.output {
-        Some(d) => d.clone(),
-        None => exp.meta.output.join(&exp.meta.name).join(timestamp()),
+    let dir = folder::choose(exp, opts)?;
+    folder::claim(&dir, &components::resolved_config(exp, plugins), opts)?;
+    // What a killed attempt left: its status (still `running`) tells how it ended.
+    let previous = if opts.resume && opts.fold.is_none() {
+        load_results(&dir).ok()
+    } else {
+        None
     };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let resolved = components::resolved_config(exp, plugins);
-    results::write_atomic(&dir.join("config.toml"), resolved.as_bytes())?;
 
+    let mut state = Written {
+        dir: dir.clone(),
+        results: None,
+    };
+    let out = run_in(
+        exp,
+        plugins,
+        opts,
+        &extractors,
+        previous,
+        &mut state,
+        sink,
+        stop,
+    );
+    if let Err(e) = &out {
+        // Say so in results.json rather than leave it claiming to be running.
+        if let (Some(res), false) = (&mut state.results, matches!(e, Error::Stopped)) {
+            res.0.status = "failed".into();
+            res.0.error = Some(e.to_string());
+            let _ = results::write(&dir, &res.0, &res.1);
+        }
+    }
+    out
+}
+
+/// The last `results.json` written, kept to mark the run `failed` if an error ends it.
+struct Written {
+    dir: PathBuf,
+    results: Option<(RunResults, Vec<Prediction>)>,
+}
+
+impl Written {
+    fn write(&mut self, res: RunResults, predictions: Vec<Prediction>) -> Result<()> {
+        results::write(&self.dir, &res, &predictions)?;
+        self.results = Some((res, predictions));
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_in(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    opts: &RunOptions,
+    extractors: &[components::Extractor],
+    previous: Option<RunResults>,
+    state: &mut Written,
+    sink: &mut dyn EventSink,
+    stop: &StopHandle,
+) -> Result<RunSummary> {
+    let dir = state.dir.clone();
     let loaded = exp.corpus.load(&exp.meta.output)?;
     let mut skipped: Vec<Skipped> = loaded.skipped;
     let corpus = loaded.corpus;
@@ -70,7 +150,7 @@ pub fn run(
         });
     }
 
-    let feats = extract::extract_all(exp, &corpus, &extractors, &mut skipped, sink, stop)?;
+    let feats = extract::extract_all(exp, &corpus, extractors, &mut skipped, sink, stop)?;
     let total = corpus.utterances.len();
     let keep: Vec<usize> = (0..total).filter(|&i| feats[i].is_some()).collect();
     if keep.is_empty() {
@@ -97,16 +177,28 @@ pub fn run(
                     .into(),
         });
     }
+    let todo: Vec<&Fold> = match opts.fold {
+        None => folds.iter().collect(),
+        Some(k) => vec![folds.get(k).ok_or_else(|| {
+            Error::invalid(format!(
+                "--fold {k}: this experiment has {} folds, numbered 0 to {}",
+                folds.len(),
+                folds.len().saturating_sub(1)
+            ))
+        })?],
+    };
 
     let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
     if let Some(f) = &exp.fusion {
         systems.push(f.id.clone());
     }
-    let mut res = RunResults {
+    let mut header = RunResults {
         serlab_version: env!("CARGO_PKG_VERSION").into(),
         experiment: exp.meta.name.clone(),
         seed: exp.meta.seed,
         status: "running".into(),
+        error: None,
+        resumed: Vec::new(),
         classes: corpus.classes.clone(),
         corpus: serde_json::json!({ "name": corpus.name, "utterances": keep.len(), "skipped": skipped }),
         plugins: plugins
@@ -114,16 +206,45 @@ pub fn run(
             .iter()
             .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "path": p.path }))
             .collect(),
-        systems: systems.clone(),
+        systems,
         folds: Vec::new(),
         pooled: BTreeMap::new(),
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
     };
-    let mut predictions: Vec<Prediction> = Vec::new();
+
+    // Finished folds kept from an earlier attempt (resume) or an earlier task (--fold).
+    let mut done: BTreeMap<usize, FoldPart> = BTreeMap::new();
+    if opts.resume || opts.fold.is_some() {
+        for (k, part) in parts::read_all(&dir)? {
+            let file = parts::path(&dir, k);
+            if opts.fold.is_some_and(|f| f != k) {
+                continue;
+            }
+            check_part(&header, &folds, &part, &file)?;
+            done.insert(k, part);
+        }
+    }
+    if let Some(prev) = previous {
+        header.resumed = prev.resumed;
+        header.resumed.push(Resumption {
+            at: timestamp(),
+            after: match prev.status.as_str() {
+                "running" => "killed".to_string(),
+                s => s.to_string(),
+            },
+            folds_kept: done.keys().copied().collect(),
+        });
+    }
+    let fold_mode = opts.fold.is_some();
+    if !fold_mode {
+        // Before training: the status says `running`, and an unwritable folder fails now.
+        let (res, p) = parts::assemble(&header, done.values());
+        state.write(res, p)?;
+    }
     sink.emit(RunEvent::RunStarted {
         name: exp.meta.name.clone(),
-        folds: folds.len(),
+        folds: todo.len(),
         models: exp.models.iter().map(|m| m.id.clone()).collect(),
         classes: corpus.classes.clone(),
     });
@@ -134,20 +255,41 @@ pub fn run(
         keep: &keep,
         labels: &labels,
     };
+    let ckpt = Checkpoints {
+        run: &dir,
+        reuse: opts.resume || fold_mode,
+    };
     let mut stopped = false;
-    for fold in &folds {
+    for fold in todo {
         sink.emit(RunEvent::FoldStarted {
             fold: fold.index,
             folds: folds.len(),
             test_speakers: fold.test.clone(),
             validation_speakers: fold.validation.clone(),
         });
-        match fold::run_fold(exp, plugins, &data, fold, sink, stop)? {
-            FoldEnd::Done(fr, p) => {
-                res.folds.push(fr);
-                predictions.extend(p);
-                res.summarise(&predictions);
-                results::write(&dir, &res, &predictions)?;
+        if let Some(part) = done.get(&fold.index) {
+            replay(part, sink);
+            sink.emit(RunEvent::FoldFinished { fold: fold.index });
+            continue;
+        }
+        match fold::run_fold(exp, plugins, &data, fold, &ckpt, sink, stop)? {
+            FoldEnd::Done(fr, predictions) => {
+                let mut results = header.clone();
+                results.status = "finished".into();
+                results.resumed.clear();
+                results.folds = vec![fr];
+                results.summarise(&predictions);
+                let part = FoldPart {
+                    folds: folds.len(),
+                    results,
+                    predictions,
+                };
+                parts::write(&dir, &part)?;
+                done.insert(fold.index, part);
+                if !fold_mode {
+                    let (res, p) = parts::assemble(&header, done.values());
+                    state.write(res, p)?;
+                }
                 sink.emit(RunEvent::FoldFinished { fold: fold.index });
             }
             FoldEnd::Skipped => {}
@@ -157,14 +299,68 @@ pub fn run(
             }
         }
     }
-    res.status = if stopped { "stopped" } else { "finished" }.into();
-    res.summarise(&predictions);
-    results::write(&dir, &res, &predictions)?;
+    header.status = if stopped { "stopped" } else { "finished" }.into();
+    let results = if fold_mode {
+        match opts.fold.and_then(|k| done.get(&k)) {
+            Some(part) => part.results.clone(),
+            None => header,
+        }
+    } else {
+        let (res, p) = parts::assemble(&header, done.values());
+        state.write(res.clone(), p)?;
+        res
+    };
     sink.emit(RunEvent::RunFinished {
         output: dir.display().to_string(),
         stopped,
     });
-    Ok(RunSummary { dir, results: res })
+    Ok(RunSummary { dir, results })
+}
+
+/// Refuse a fold part that does not belong to this run: another experiment's header, or
+/// a fold whose speakers are not the ones this run's protocol gives that fold.
+fn check_part(header: &RunResults, folds: &[Fold], part: &FoldPart, file: &Path) -> Result<()> {
+    let f = &part.results.folds[0];
+    let why =
+        parts::header_difference(header, folds.len(), &part.results, part.folds).or_else(|| {
+            match folds.get(f.index) {
+                Some(fold)
+                    if fold.train == f.train_speakers
+                        && fold.validation == f.validation_speakers
+                        && fold.test == f.test_speakers =>
+                {
+                    None
+                }
+                _ => Some("speakers"),
+            }
+        });
+    match why {
+        None => Ok(()),
+        Some(what) => Err(Error::RunFolder {
+            path: file.to_path_buf(),
+            message: format!(
+                "fold {} was made by another run (its {what} differ from this run's); \
+                 remove it or use another run folder",
+                f.index
+            ),
+        }),
+    }
+}
+
+/// Tell the sink what a kept fold scored, as if it had just run.
+fn replay(part: &FoldPart, sink: &mut dyn EventSink) {
+    let f = &part.results.folds[0];
+    for sys in &part.results.systems {
+        if let Some(s) = f.systems.get(sys) {
+            sink.emit(RunEvent::Evaluated {
+                fold: f.index,
+                model: sys.clone(),
+                ua: s.ua,
+                wa: s.wa,
+                confusion: s.confusion.clone(),
+            });
+        }
+    }
 }
 
 /// Load the `results.json` of a run folder.

@@ -1,0 +1,147 @@
+//! The run folder, claimed before any work is done: chosen (a fresh
+//! `<output>/<name>/<timestamp>`, or the folder the user named), created, checked to hold
+//! this experiment and no other, and given the resolved `config.toml`. An unwritable
+//! output folder, or one holding another experiment's results, fails here, before
+//! features are extracted or anything is trained.
+
+use super::parts;
+use super::timestamp::timestamp;
+use super::RunOptions;
+use crate::config::Experiment;
+use crate::results::write_atomic;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// `opts.output`, or a new `<output>/<name>/<timestamp>` folder (`<timestamp>-2`, `-3`, ...
+/// when runs start within the same second; creating the folder claims the name).
+pub(crate) fn choose(exp: &Experiment, opts: &RunOptions) -> Result<PathBuf> {
+    if let Some(d) = &opts.output {
+        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        return Ok(d.clone());
+    }
+    let parent = exp.meta.output.join(&exp.meta.name);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let ts = timestamp();
+    for n in 1.. {
+        let dir = parent.join(if n == 1 {
+            ts.clone()
+        } else {
+            format!("{ts}-{n}")
+        });
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
+/// Check that `dir` may receive this run, then write its resolved `config.toml`.
+///
+/// - An existing `config.toml` must describe the same experiment (the error names the
+///   first key that differs): a run folder never mixes two experiments' folds.
+/// - Finished folds already in `dir` are kept only when resuming or running one fold
+///   (`--fold K`, whose tasks share a folder and may be requeued); otherwise the run
+///   refuses to overwrite them.
+pub(crate) fn claim(dir: &Path, resolved: &str, opts: &RunOptions) -> Result<()> {
+    let config = dir.join("config.toml");
+    match std::fs::read_to_string(&config) {
+        Ok(old) => {
+            if let Some(diff) = first_difference(&old, resolved) {
+                return Err(Error::RunFolder {
+                    path: dir.to_path_buf(),
+                    message: format!(
+                        "it holds another experiment (its config.toml differs at {diff}); \
+                         give another --output"
+                    ),
+                });
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if opts.resume {
+                return Err(Error::RunFolder {
+                    path: dir.to_path_buf(),
+                    message: "nothing to resume: no config.toml (is this a serlab run folder?)"
+                        .into(),
+                });
+            }
+        }
+        Err(e) => return Err(Error::io(&config, e)),
+    }
+    if !opts.resume && opts.fold.is_none() {
+        let done = parts::read_all(dir)?;
+        if !done.is_empty() {
+            return Err(Error::RunFolder {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "it already holds {} finished fold(s); resume it with `serlab run --resume {}` \
+                     or give another --output",
+                    done.len(),
+                    dir.display()
+                ),
+            });
+        }
+    }
+    // Always rewritten (same content when it existed): proves the folder is writable now.
+    write_atomic(&config, resolved.as_bytes())
+}
+
+/// The first key (dotted) where two TOML documents differ, with both values; `None` if
+/// they are equal as data (formatting aside).
+fn first_difference(old: &str, new: &str) -> Option<String> {
+    let old: toml::Value = match old.parse::<toml::Table>() {
+        Ok(t) => t.into(),
+        Err(e) => return Some(format!("- (the existing file does not parse: {e})")),
+    };
+    let new: toml::Value = new.parse::<toml::Table>().ok()?.into();
+    diff(&old, &new, "")
+}
+
+fn diff(a: &toml::Value, b: &toml::Value, at: &str) -> Option<String> {
+    let key = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) => {
+                        if let Some(d) = diff(v, w, &key(k)) {
+                            return Some(d);
+                        }
+                    }
+                    None => return Some(format!("`{}` (only in the folder's file)", key(k))),
+                }
+            }
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map(|k| format!("`{}` (only in this experiment)", key(k)))
+        }
+        _ if a == b => None,
+        _ => Some(format!("`{at}`: {a} there, {b} here")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_the_key_and_both_values() {
+        let a = "[models.rf]\nn_trees = 100\nmodel = \"random-forest\"\n";
+        let b = "[models.rf]\nmodel = \"random-forest\"\nn_trees = 300\n";
+        assert_eq!(
+            first_difference(a, b).unwrap(),
+            "`models.rf.n_trees`: 100 there, 300 here"
+        );
+        assert_eq!(first_difference(a, a), None);
+        assert!(first_difference("[a]\nx = 1\n", "[a]\nx = 1\ny = 2\n")
+            .unwrap()
+            .contains("`a.y` (only in this experiment)"));
+    }
+}
