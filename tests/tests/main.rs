@@ -4,3 +4,4 @@ mod cli;
 mod emodb;
 mod plugins;
 mod quickstart;
+mod run_status;

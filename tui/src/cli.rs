@@ -22,6 +22,8 @@ pub enum Command {
     Run(crate::run::RunArgs),
     /// Pool the fold parts of a run folder (from `serlab run --fold K`) into its results.
     Merge(crate::merge::MergeArgs),
+    /// Show the folds of an experiment (test and validation speakers) without running it.
+    Folds(crate::folds::FoldsArgs),
     /// List the plugins found, their components and parameters with defaults.
     Plugins {
         /// Extra plugin folders or files.
@@ -53,6 +55,7 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
     match command {
         Command::Run(args) => crate::run::execute(args),
         Command::Merge(args) => crate::merge::execute(args),
+        Command::Folds(args) => crate::folds::execute(args),
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
             print!("{}", plugins_report(&plugins));

@@ -3,6 +3,7 @@
 //! they are shown.
 
 pub mod cli;
+pub mod folds;
 pub mod merge;
 pub mod progress;
 pub mod run;

@@ -192,9 +192,13 @@ fn folds_run_as_separate_processes_merge_into_a_full_run() {
     let reference = tmp.path().join("reference");
     full_run(&exp, &reference);
 
-    // All folds at once, as a job array would, into one folder named by an id.
+    // As many tasks as `serlab folds --count` says, all at once (as a job array would run
+    // them), into one folder named by an id.
+    let out = ok(command(&["folds", "--count", path(&exp)]));
+    let n: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert_eq!(n, FOLDS, "leave-one-speaker-out over 6 speakers");
     let run = tmp.path().join("runs/quickstart/array-7");
-    let tasks: Vec<Child> = (0..FOLDS)
+    let tasks: Vec<Child> = (0..n)
         .map(|k| {
             command(&[
                 "run",

@@ -11,10 +11,10 @@
 //! of one experiment can run as separate processes ([`RunOptions::fold`]) and be pooled by
 //! [`merge`] into exactly the files a single run writes.
 //!
-//! Files: [`components`] (checking and resolving the experiment's components), [`folder`]
-//! (claiming the run folder), [`extract`] (features of the whole corpus), [`fold`] (one
-//! fold's models and fusion), [`parts`] (fold parts and their pooling), [`checkpoint`]
-//! (model checkpoints), [`merge`](mod@merge) (pooling `--fold` parts), [`timestamp`].
+//! Files: `components.rs` (checking and resolving the experiment's components),
+//! `folder.rs` (claiming the run folder), `extract.rs` (features of the whole corpus),
+//! `fold.rs` (one fold's models and fusion), [`parts`] (fold parts and their pooling),
+//! [`checkpoint`] (model checkpoints), `merge.rs` (pooling `--fold` parts), `timestamp.rs`.
 
 pub mod checkpoint;
 mod components;
@@ -160,16 +160,7 @@ fn run_in(
         });
     }
     let labels = corpus.label_indices();
-    let mut speakers: Vec<String> = keep
-        .iter()
-        .map(|&i| corpus.utterances[i].speaker.clone())
-        .collect();
-    speakers.sort();
-    speakers.dedup();
-    let sessions = protocol::speaker_sessions(keep.iter().map(|&i| &corpus.utterances[i]))?;
-    let folds: Vec<Fold> = exp
-        .protocol
-        .folds_with_sessions(&speakers, &sessions, exp.meta.seed)?;
+    let folds = make_folds(exp, &corpus, &keep)?;
     if exp.protocol.allow_speaker_overlap {
         sink.emit(RunEvent::Warning {
             message:
@@ -315,6 +306,28 @@ fn run_in(
         stopped,
     });
     Ok(RunSummary { dir, results })
+}
+
+/// The folds of the protocol over the speakers of utterances `keep`.
+fn make_folds(exp: &Experiment, corpus: &crate::Corpus, keep: &[usize]) -> Result<Vec<Fold>> {
+    let mut speakers: Vec<String> = keep
+        .iter()
+        .map(|&i| corpus.utterances[i].speaker.clone())
+        .collect();
+    speakers.sort();
+    speakers.dedup();
+    let sessions = protocol::speaker_sessions(keep.iter().map(|&i| &corpus.utterances[i]))?;
+    exp.protocol
+        .folds_with_sessions(&speakers, &sessions, exp.meta.seed)
+}
+
+/// The folds an experiment will run, from its corpus listing alone (no feature is
+/// extracted): what a job array needs to know to start one task per fold. A speaker all of
+/// whose files turn out unusable during extraction would be left out of the run's folds.
+pub fn plan(exp: &Experiment) -> Result<Vec<Fold>> {
+    let corpus = exp.corpus.load(&exp.meta.output)?.corpus;
+    let all: Vec<usize> = (0..corpus.utterances.len()).collect();
+    make_folds(exp, &corpus, &all)
 }
 
 /// Refuse a fold part that does not belong to this run: another experiment's header, or
