@@ -73,8 +73,8 @@ fn predictions(dir: &Path) -> Vec<u8> {
     std::fs::read(dir.join("predictions.csv")).unwrap()
 }
 
-/// Wait until `file` exists, then SIGKILL `child`; returns false if the run ended first.
-fn kill_when(child: &mut Child, file: &Path) -> bool {
+/// Wait until `file` exists; false if the run ended first.
+fn wait_for(child: &mut Child, file: &Path) -> bool {
     let start = Instant::now();
     while !file.exists() {
         if child.try_wait().unwrap().is_some() {
@@ -86,6 +86,14 @@ fn kill_when(child: &mut Child, file: &Path) -> bool {
             file.display()
         );
         std::thread::sleep(Duration::from_millis(2));
+    }
+    true
+}
+
+/// Wait until `file` exists, then SIGKILL `child`; returns false if the run ended first.
+fn kill_when(child: &mut Child, file: &Path) -> bool {
+    if !wait_for(child, file) {
+        return false;
     }
     child.kill().unwrap(); // SIGKILL on Unix: no destructor, no final write
     child.wait().unwrap();
@@ -109,6 +117,10 @@ fn a_run_killed_twice_resumes_to_the_results_of_an_uninterrupted_run() {
     };
     // Killed while fitting fold 2 (its first model is saved, the fold is not finished) ...
     let mut child = spawn(&["run", path(&exp), "--output", path(&run)]);
+    // While it runs, the folder is locked: resuming it now is refused.
+    assert!(wait_for(&mut child, &run.join("folds/fold-1.json")));
+    let e = fails(command(&["run", "--resume", path(&run)]));
+    assert!(e.contains("still running in this folder"), "{e}");
     let first_kill = kill_when(
         &mut child,
         &run.join("checkpoints/fold-2/forest-func.model"),

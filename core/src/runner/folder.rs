@@ -3,6 +3,13 @@
 //! this experiment and no other, and given the resolved `config.toml`. An unwritable
 //! output folder, or one holding another experiment's results, fails here, before
 //! features are extracted or anything is trained.
+//!
+//! Locks (advisory file locks, released by the OS when a process dies, even by `kill -9`):
+//! a run holds `<run>/.lock` exclusively, a `--fold K` task holds it shared plus
+//! `<run>/folds/.fold-K.lock` exclusively, and a merge holds `.lock` exclusively. So two
+//! processes never write the same fold, a run is never resumed while it is still running
+//! (which is what makes "the previous attempt was killed" a fact rather than a guess), and
+//! a merge never pools while fold tasks are still writing.
 
 use super::parts;
 use super::timestamp::timestamp;
@@ -10,7 +17,53 @@ use super::RunOptions;
 use crate::config::Experiment;
 use crate::results::write_atomic;
 use crate::{Error, Result};
+use std::fs::File;
 use std::path::{Path, PathBuf};
+
+/// An advisory lock file; lock it with [`exclusive`] or [`shared`].
+pub(crate) type LockFile = fd_lock::RwLock<File>;
+
+/// Open (creating) lock file `name` in folder `dir`.
+pub(crate) fn lock_file(dir: &Path, name: &str) -> Result<LockFile> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(name);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    Ok(fd_lock::RwLock::new(f))
+}
+
+fn busy(run: &Path, e: std::io::Error, who: &str) -> Error {
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Error::RunFolder {
+            path: run.to_path_buf(),
+            message: format!("{who} is still running in this folder; wait until it has ended"),
+        }
+    } else {
+        Error::io(run, e)
+    }
+}
+
+/// Hold `lock` exclusively, or fail naming `who` holds it.
+pub(crate) fn exclusive<'a>(
+    lock: &'a mut LockFile,
+    run: &Path,
+    who: &str,
+) -> Result<fd_lock::RwLockWriteGuard<'a, File>> {
+    lock.try_write().map_err(|e| busy(run, e, who))
+}
+
+/// Hold `lock` shared with other holders of a shared lock, or fail naming `who` holds it.
+pub(crate) fn shared<'a>(
+    lock: &'a mut LockFile,
+    run: &Path,
+    who: &str,
+) -> Result<fd_lock::RwLockReadGuard<'a, File>> {
+    lock.try_read().map_err(|e| busy(run, e, who))
+}
 
 /// `opts.output`, or a new `<output>/<name>/<timestamp>` folder (`<timestamp>-2`, `-3`, ...
 /// when runs start within the same second; creating the folder claims the name).

@@ -11,6 +11,14 @@ use std::path::Path;
 
 /// Pool the fold parts of run folder `dir`; every fold must be there.
 pub fn merge(dir: &Path) -> Result<RunSummary> {
+    if !dir.is_dir() {
+        return Err(Error::RunFolder {
+            path: dir.to_path_buf(),
+            message: "no such folder".into(),
+        });
+    }
+    let mut lock = super::folder::lock_file(dir, ".lock")?;
+    let _lock = super::folder::exclusive(&mut lock, dir, "a fold task (or a run)")?;
     let found = parts::read_all(dir)?;
     let Some(first) = found.values().next() else {
         return Err(Error::RunFolder {
@@ -132,6 +140,13 @@ mod tests {
             "{e}"
         );
         parts::write(d, &part(1, 3, 1)).unwrap();
+        {
+            // A fold task still holds the folder (shared): no merge yet.
+            let mut lock = crate::runner::folder::lock_file(d, ".lock").unwrap();
+            let _task = lock.try_read().unwrap();
+            let e = merge(d).unwrap_err().to_string();
+            assert!(e.contains("a fold task (or a run) is still running"), "{e}");
+        }
         let s = merge(d).unwrap();
         assert_eq!(s.results.status, "finished");
         assert_eq!(

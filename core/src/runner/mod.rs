@@ -82,6 +82,22 @@ pub fn run(
 
     // The run folder, before any training: an unwritable output fails now.
     let dir = folder::choose(exp, opts)?;
+    let mut run_lock = folder::lock_file(&dir, ".lock")?;
+    let mut fold_lock = match opts.fold {
+        Some(k) => Some(folder::lock_file(
+            &parts::dir(&dir),
+            &format!(".fold-{k}.lock"),
+        )?),
+        None => None,
+    };
+    let (_whole, _shared, _fold);
+    match (&mut fold_lock, opts.fold) {
+        (Some(lock), Some(k)) => {
+            _shared = folder::shared(&mut run_lock, &dir, "a whole run (not a --fold task)")?;
+            _fold = folder::exclusive(lock, &dir, &format!("another task of fold {k}"))?;
+        }
+        _ => _whole = folder::exclusive(&mut run_lock, &dir, "another serlab process")?,
+    }
     folder::claim(&dir, &components::resolved_config(exp, plugins), opts)?;
     // What a killed attempt left: its status (still `running`) tells how it ended.
     let previous = if opts.resume && opts.fold.is_none() {
