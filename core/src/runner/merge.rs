@@ -142,7 +142,7 @@ mod tests {
         parts::write(d, &part(1, 3, 1)).unwrap();
         {
             // A fold task still holds the folder (shared): no merge yet.
-            let mut lock = crate::runner::folder::lock_file(d, ".lock").unwrap();
+            let lock = crate::runner::folder::lock_file(d, ".lock").unwrap();
             let _task = lock.try_read().unwrap();
             let e = merge(d).unwrap_err().to_string();
             assert!(e.contains("a fold task (or a run) is still running"), "{e}");
