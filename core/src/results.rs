@@ -142,7 +142,9 @@ pub struct Resumption {
     /// When it was resumed (`YYYYMMDD-HHMMSS`, UTC).
     pub at: String,
     /// How the previous attempt ended: `killed` (its status still said `running`: killed,
-    /// crashed or its machine was lost), `stopped`, `failed` or `finished`.
+    /// crashed or its machine was lost), `stopped`, `failed`, `finished`, or
+    /// `before-results` (it ended before writing any results, e.g. during feature
+    /// extraction).
     pub after: String,
     /// Folds that were already finished and were kept.
     pub folds_kept: Vec<usize>,

@@ -99,9 +99,10 @@ pub fn run(
         _ => _whole = folder::exclusive(&mut run_lock, &dir, "another serlab process")?,
     }
     folder::claim(&dir, &components::resolved_config(exp, plugins), opts)?;
-    // What a killed attempt left: its status (still `running`) tells how it ended.
+    // How the previous attempt ended: the status it left (a killed one still says
+    // `running`; the lock above proves it is no longer running), or no results at all.
     let previous = if opts.resume && opts.fold.is_none() {
-        load_results(&dir).ok()
+        Some(load_results(&dir).ok())
     } else {
         None
     };
@@ -151,7 +152,7 @@ fn run_in(
     plugins: &PluginSet,
     opts: &RunOptions,
     extractors: &[components::Extractor],
-    previous: Option<RunResults>,
+    previous: Option<Option<RunResults>>,
     state: &mut Written,
     sink: &mut dyn EventSink,
     stop: &StopHandle,
@@ -233,13 +234,15 @@ fn run_in(
         }
     }
     if let Some(prev) = previous {
-        header.resumed = prev.resumed;
+        let after = match &prev {
+            Some(r) if r.status == "running" => "killed".to_string(),
+            Some(r) => r.status.clone(),
+            None => "before-results".to_string(),
+        };
+        header.resumed = prev.map(|r| r.resumed).unwrap_or_default();
         header.resumed.push(Resumption {
             at: timestamp(),
-            after: match prev.status.as_str() {
-                "running" => "killed".to_string(),
-                s => s.to_string(),
-            },
+            after,
             folds_kept: done.keys().copied().collect(),
         });
     }
