@@ -47,6 +47,49 @@ fn busy(run: &Path, e: std::io::Error, who: &str) -> Error {
     }
 }
 
+/// The lock files of a run (and of its fold, for a `--fold K` task).
+pub(crate) struct Locks {
+    run: LockFile,
+    fold: Option<(usize, LockFile)>,
+}
+
+/// Locks held until dropped.
+#[allow(dead_code)] // the guards are held for their `Drop`, never read
+pub(crate) enum Held<'a> {
+    /// A whole run.
+    Run(fd_lock::RwLockWriteGuard<'a, File>),
+    /// A fold task: the run shared, the fold exclusively.
+    Fold(
+        fd_lock::RwLockReadGuard<'a, File>,
+        fd_lock::RwLockWriteGuard<'a, File>,
+    ),
+}
+
+impl Locks {
+    /// Open the lock files of run folder `dir` (and of fold `fold`).
+    pub(crate) fn open(dir: &Path, fold: Option<usize>) -> Result<Locks> {
+        let fold = match fold {
+            Some(k) => Some((k, lock_file(&parts::dir(dir), &format!(".fold-{k}.lock"))?)),
+            None => None,
+        };
+        Ok(Locks {
+            run: lock_file(dir, ".lock")?,
+            fold,
+        })
+    }
+
+    /// Take the locks, or fail saying who holds them.
+    pub(crate) fn hold(&mut self, dir: &Path) -> Result<Held<'_>> {
+        Ok(match &mut self.fold {
+            None => Held::Run(exclusive(&mut self.run, dir, "another serlab process")?),
+            Some((k, lock)) => Held::Fold(
+                shared(&mut self.run, dir, "a whole run (not a --fold task)")?,
+                exclusive(lock, dir, &format!("another task of fold {k}"))?,
+            ),
+        })
+    }
+}
+
 /// Hold `lock` exclusively, or fail naming `who` holds it.
 pub(crate) fn exclusive<'a>(
     lock: &'a mut LockFile,

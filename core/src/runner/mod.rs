@@ -82,22 +82,8 @@ pub fn run(
 
     // The run folder, before any training: an unwritable output fails now.
     let dir = folder::choose(exp, opts)?;
-    let mut run_lock = folder::lock_file(&dir, ".lock")?;
-    let mut fold_lock = match opts.fold {
-        Some(k) => Some(folder::lock_file(
-            &parts::dir(&dir),
-            &format!(".fold-{k}.lock"),
-        )?),
-        None => None,
-    };
-    let (_whole, _shared, _fold);
-    match (&mut fold_lock, opts.fold) {
-        (Some(lock), Some(k)) => {
-            _shared = folder::shared(&mut run_lock, &dir, "a whole run (not a --fold task)")?;
-            _fold = folder::exclusive(lock, &dir, &format!("another task of fold {k}"))?;
-        }
-        _ => _whole = folder::exclusive(&mut run_lock, &dir, "another serlab process")?,
-    }
+    let mut locks = folder::Locks::open(&dir, opts.fold)?;
+    let _held = locks.hold(&dir)?;
     folder::claim(&dir, &components::resolved_config(exp, plugins), opts)?;
     // How the previous attempt ended: the status it left (a killed one still says
     // `running`; the lock above proves it is no longer running), or no results at all.
