@@ -3,7 +3,10 @@
 //! everything it finished.
 //!
 //! `results.json` keys:
-//! - `serlab_version`, `experiment`, `seed`, `status` (`running`, `finished`, `stopped`),
+//! - `serlab_version`, `experiment`, `seed`, `status` (`running`, `finished`, `stopped`,
+//!   `failed`; a run killed with `kill -9` still says `running`, which `serlab run --resume`
+//!   records as `killed`), `error` (why a `failed` run failed), `resumed` (one
+//!   [`Resumption`] per `serlab run --resume`),
 //!   `classes`, `corpus` (`name`, `utterances`, `skipped`: list of `{path, reason}`),
 //!   `plugins` (`{name, version, path}`), `systems` (model ids, then the fusion id),
 //!   `metrics` (the `[metrics]` settings used: `top_k`, `bootstrap`, `bootstrap_unit`,
@@ -128,7 +131,7 @@ pub struct FoldMean {
 }
 
 /// One row of `predictions.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
     /// Utterance id.
     pub utterance: String,
@@ -157,8 +160,14 @@ pub struct RunResults {
     pub experiment: String,
     /// Seed.
     pub seed: u64,
-    /// `running`, `finished` or `stopped`.
+    /// `running`, `finished`, `stopped` or `failed`.
     pub status: String,
+    /// Why the run failed (status `failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Every time the run was resumed, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<Resumption>,
     /// Class names.
     pub classes: Vec<String>,
     /// Corpus summary.
@@ -178,6 +187,20 @@ pub struct RunResults {
     /// The `[metrics]` settings the extra scores were computed with.
     #[serde(default)]
     pub metrics: MetricsConfig,
+}
+
+/// One `serlab run --resume` of a run folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resumption {
+    /// When it was resumed (`YYYYMMDD-HHMMSS`, UTC).
+    pub at: String,
+    /// How the previous attempt ended: `killed` (its status still said `running`: killed,
+    /// crashed or its machine was lost), `stopped`, `failed`, `finished`, or
+    /// `before-results` (it ended before writing any results, e.g. during feature
+    /// extraction).
+    pub after: String,
+    /// Folds that were already finished and were kept.
+    pub folds_kept: Vec<usize>,
 }
 
 impl RunResults {
@@ -285,14 +308,35 @@ fn mean_std(v: impl Iterator<Item = f64>) -> (f64, f64) {
     (m, var.sqrt())
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same folder, then rename.
+/// A temporary path beside `path`, unique to this process and call, so that processes
+/// writing the same file at once (array jobs sharing a run folder) never share a temporary.
+pub fn temp_path(path: &Path) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}-{n}.tmp", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same folder, flushed to
+/// disk, then renamed over `path`. Readers (and a resumed run) see the old file or the new
+/// one, never a torn one, whenever the writer is killed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    use std::io::Write;
+    let tmp = temp_path(path);
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
 
 /// Names of the dimensional columns of `predictions.csv`.
@@ -456,6 +500,8 @@ mod tests {
             experiment: "t".into(),
             seed: 4,
             status: "finished".into(),
+            error: None,
+            resumed: Vec::new(),
             classes: vec!["x".into(), "y".into(), "z".into()],
             corpus: serde_json::Value::Null,
             plugins: vec![],

@@ -94,6 +94,7 @@ fn run_cached(exp: &Path, cache_dir: &Path, out: &Path) -> (usize, usize, f64) {
         &RunOptions {
             output: Some(out.to_path_buf()),
             cache: Some(counting.clone()),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),

@@ -10,3 +10,4 @@ mod manifest_runs;
 mod plugins;
 mod quickstart;
 mod reports;
+mod run_status;

@@ -1,13 +1,8 @@
 //! Command-line parsing and the subcommands.
 
-use crate::progress::ProgressSink;
 use clap::{Parser, Subcommand};
-use serlab_core::config::Experiment;
 use serlab_core::plugin::PluginSet;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// serlab: reproducible speech emotion recognition experiments.
@@ -22,20 +17,13 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run an experiment file end to end and write a run folder.
-    Run {
-        /// The experiment TOML file.
-        experiment: PathBuf,
-        /// Run folder to write (default: <output>/<name>/<timestamp>).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// No progress bars.
-        #[arg(long)]
-        quiet: bool,
-        /// Extract all features again; neither read nor write the feature cache.
-        #[arg(long)]
-        no_cache: bool,
-    },
+    /// Run an experiment file end to end (or one fold of it, or resume a run) and write a
+    /// run folder.
+    Run(crate::run::RunArgs),
+    /// Pool the fold parts of a run folder (from `serlab run --fold K`) into its results.
+    Merge(crate::merge::MergeArgs),
+    /// Show the folds of an experiment (test and validation speakers) without running it.
+    Folds(crate::folds::FoldsArgs),
     /// Interactive dashboard: browse experiments and runs, train live, compare runs.
     Tui {
         /// Folder of experiment TOML files.
@@ -89,40 +77,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 /// Run one subcommand, printing to stdout.
 pub fn execute(command: Command) -> serlab_core::Result<()> {
     match command {
-        Command::Run {
-            experiment,
-            output,
-            quiet,
-            no_cache,
-        } => {
-            let exp = Experiment::from_file(&experiment)?;
-            let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
-            for r in &plugins.refused {
-                eprintln!("warning: plugin refused: {}", r.error);
-            }
-            let quiet = quiet || !std::io::stderr().is_terminal();
-            // The folder is fixed here so the epoch log and plots can follow the run.
-            let dir = output.unwrap_or_else(|| {
-                exp.meta
-                    .output
-                    .join(&exp.meta.name)
-                    .join(runner::timestamp())
-            });
-            let mut sink = crate::epochs::EpochLog::new(ProgressSink::new(quiet), &dir, true);
-            let summary = runner::run(
-                &exp,
-                &plugins,
-                &RunOptions {
-                    output: Some(dir),
-                    cache: crate::h5cache::open(&exp, no_cache),
-                },
-                &mut sink,
-                &StopHandle::new(),
-            )?;
-            println!("{}", crate::table::render(&summary.results));
-            println!("run folder: {}", summary.dir.display());
-            Ok(())
-        }
+        Command::Run(args) => crate::run::execute(args),
+        Command::Merge(args) => crate::merge::execute(args),
+        Command::Folds(args) => crate::folds::execute(args),
         Command::Tui { dir } => {
             crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
         }

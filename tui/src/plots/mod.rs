@@ -171,6 +171,8 @@ mod tests {
             experiment: "sample".into(),
             seed: 1,
             status: "finished".into(),
+            error: None,
+            resumed: Vec::new(),
             classes,
             corpus: serde_json::json!({"name": "sample", "utterances": 27, "skipped": []}),
             plugins: vec![],

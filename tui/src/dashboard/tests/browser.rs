@@ -59,6 +59,8 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         experiment: name.into(),
         seed: 1,
         status: status.into(),
+        error: None,
+        resumed: Vec::new(),
         classes: CLASSES.iter().map(|c| c.to_string()).collect(),
         corpus: serde_json::json!({}),
         plugins: vec![],
