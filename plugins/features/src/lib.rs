@@ -16,8 +16,12 @@
 //! The FFT is `realfft`'s, planned once per extractor; everything else (mel filterbank, DCT,
 //! YIN, functionals) is written here in small modules.
 
+pub mod chroma;
+pub mod formants;
 pub mod functionals;
 pub mod logmel;
+pub mod loudness;
+pub mod lpc;
 pub mod mel;
 pub mod mfcc;
 pub mod pitch;
