@@ -28,6 +28,7 @@ pub mod pitch;
 pub mod spectral;
 pub mod stats;
 pub mod stft;
+pub mod voice;
 
 #[cfg(test)]
 mod testutil;
