@@ -19,6 +19,8 @@
 pub mod chroma;
 pub mod formants;
 pub mod functionals;
+pub mod lld;
+pub mod lld_extractor;
 pub mod logmel;
 pub mod loudness;
 pub mod lpc;
@@ -34,6 +36,7 @@ pub mod voice;
 mod testutil;
 
 pub use functionals::{FunctionalsExtractor, FunctionalsParams};
+pub use lld_extractor::{LldExtractor, LldParams};
 pub use logmel::{LogMelExtractor, LogMelParams};
 pub use mfcc::{MfccExtractor, MfccParams};
 
@@ -47,6 +50,7 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
     r.extractor::<LogMelExtractor>();
     r.extractor::<MfccExtractor>();
     r.extractor::<FunctionalsExtractor>();
+    r.extractor::<LldExtractor>();
 }
 
 #[cfg(test)]
@@ -60,7 +64,7 @@ mod tests {
         register(&mut r);
         let c = r.components();
         let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["log-mel", "mfcc", "functionals"]);
+        assert_eq!(names, ["log-mel", "mfcc", "functionals", "lld"]);
         assert!(c.iter().all(|c| c.kind == ComponentKind::Extractor));
         // Every parameter has help and the defaults render as TOML.
         for info in &c {
