@@ -17,6 +17,8 @@
 //! YIN, functionals) is written here in small modules.
 
 pub mod chroma;
+pub mod compare;
+pub mod egemaps;
 pub mod formants;
 pub mod functionals;
 pub mod lld;
@@ -27,6 +29,7 @@ pub mod lpc;
 pub mod mel;
 pub mod mfcc;
 pub mod pitch;
+pub mod sets;
 pub mod spectral;
 pub mod stats;
 pub mod stft;
@@ -35,6 +38,8 @@ pub mod voice;
 #[cfg(test)]
 mod testutil;
 
+pub use compare::CompareExtractor;
+pub use egemaps::EgemapsExtractor;
 pub use functionals::{FunctionalsExtractor, FunctionalsParams};
 pub use lld_extractor::{LldExtractor, LldParams};
 pub use logmel::{LogMelExtractor, LogMelParams};
@@ -51,6 +56,8 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
     r.extractor::<MfccExtractor>();
     r.extractor::<FunctionalsExtractor>();
     r.extractor::<LldExtractor>();
+    r.extractor::<EgemapsExtractor>();
+    r.extractor::<CompareExtractor>();
 }
 
 #[cfg(test)]
@@ -59,12 +66,15 @@ mod tests {
     use serlab_core::plugin::{ComponentKind, Registrar};
 
     #[test]
-    fn registers_three_extractors() {
+    fn registers_six_extractors() {
         let mut r = Registrar::new("features");
         register(&mut r);
         let c = r.components();
         let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["log-mel", "mfcc", "functionals", "lld"]);
+        assert_eq!(
+            names,
+            ["log-mel", "mfcc", "functionals", "lld", "egemaps-like", "compare-like"]
+        );
         assert!(c.iter().all(|c| c.kind == ComponentKind::Extractor));
         // Every parameter has help and the defaults render as TOML.
         for info in &c {
