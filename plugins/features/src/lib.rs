@@ -1,7 +1,8 @@
 //! serlab-features: the standard feature-extractor plugin of serlab.
 //!
 //! Components (all pure, deterministic and finite on any input: empty, shorter than a
-//! frame, silent, DC-offset or clipped audio):
+//! frame, silent, DC-offset or clipped audio). `FEATURES.md` next to this crate's
+//! `Cargo.toml` lists every descriptor, functional and set member.
 //!
 //! * `log-mel` ([`LogMelExtractor`]): `T x n_mels` log-mel spectrogram, following librosa's
 //!   definitions (periodic Hann window, centred frames with reflect padding, power
@@ -11,10 +12,18 @@
 //!   DCT-II of the dB mel spectrogram), optionally with deltas and delta-deltas
 //!   (`librosa.feature.delta`, width 9, `interp` edges);
 //! * `functionals` ([`FunctionalsExtractor`]): one utterance-level vector of statistics over
-//!   MFCC, log-mel, energy, spectral and YIN-pitch low-level descriptors.
+//!   MFCC, log-mel, energy, spectral and YIN-pitch low-level descriptors;
+//! * `lld` ([`LldExtractor`]): frame-level descriptors (energy, loudness, ZCR, librosa
+//!   spectral shape, contrast, chroma, YIN F0 and voicing, jitter, shimmer, HNR, formants,
+//!   MFCC, log-mel), groups chosen by parameters ([`lld`]);
+//! * `egemaps-like` ([`EgemapsExtractor`]): 88 values modelled on eGeMAPS;
+//! * `compare-like` ([`CompareExtractor`]): 5202 values in the spirit of ComParE 2013.
 //!
-//! The FFT is `realfft`'s, planned once per extractor; everything else (mel filterbank, DCT,
-//! YIN, functionals) is written here in small modules.
+//! The FFTs are `realfft`'s, planned once per extractor; descriptive statistics of small
+//! lists come from `statrs`. Mel and chroma filterbanks, DCT, YIN, LPC, voice quality and
+//! the contour functionals are written here in small modules, because each must follow a
+//! specific published or librosa definition exactly (golden-tested against librosa 0.11
+//! in `tests/golden.rs`).
 
 pub mod chroma;
 pub mod compare;

@@ -330,13 +330,20 @@ impl LldEngine {
         // Energy (also needed for the voicing decision).
         let (rms, zcr) = rms_zcr_track(x, cfg.win_length, cfg.hop_length, frames, cfg.pad_mode);
         let rms_db: Vec<f32> = rms.iter().map(|&r| 20.0 * r.max(1e-5).log10()).collect();
+        let loud: Vec<_> = if g.energy || g.spectral_extra {
+            (0..frames)
+                .map(|t| self.loudness.analyse(spec.frame(t)))
+                .collect()
+        } else {
+            vec![]
+        };
         if g.energy {
             let r = take(ENERGY.len());
             let cols = &mut data[r];
             for t in 0..frames {
                 cols[t] = rms[t];
                 cols[frames + t] = rms_db[t];
-                cols[2 * frames + t] = self.loudness.analyse(spec.frame(t)).loudness;
+                cols[2 * frames + t] = loud[t].loudness;
                 cols[3 * frames + t] = zcr[t];
             }
         }
@@ -382,7 +389,7 @@ impl LldEngine {
                     e.hammarberg,
                     e.slope_0_500,
                     e.slope_500_1500,
-                    self.loudness.analyse(spec.frame(t)).sharpness,
+                    loud[t].sharpness,
                 ];
                 for (c, v) in values.into_iter().enumerate() {
                     cols[c * frames + t] = v;
