@@ -123,7 +123,10 @@ fn names() -> Vec<String> {
     for lld in VOICED_LLDS {
         n.extend(["mean", "cov"].iter().map(|s| format!("{lld}_{s}")));
     }
-    for lld in BALANCE.iter().chain(&["flux", "mfcc1", "mfcc2", "mfcc3", "mfcc4"]) {
+    for lld in BALANCE
+        .iter()
+        .chain(&["flux", "mfcc1", "mfcc2", "mfcc3", "mfcc4"])
+    {
         n.extend(["mean", "cov"].iter().map(|s| format!("{lld}_v_{s}")));
     }
     for lld in BALANCE.iter().chain(&["flux"]) {
@@ -321,7 +324,12 @@ mod tests {
         let Features::Vector(v) = e.extract(&audio(vec![0.0; 16000])).unwrap() else {
             panic!()
         };
-        for name in ["f0_st_mean", "jitter_local_mean", "voiced_segments_per_s", "f1_mean"] {
+        for name in [
+            "f0_st_mean",
+            "jitter_local_mean",
+            "voiced_segments_per_s",
+            "f1_mean",
+        ] {
             assert_eq!(value(&e, &v, name), 0.0, "{name}");
         }
     }

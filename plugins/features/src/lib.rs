@@ -82,7 +82,14 @@ mod tests {
         let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["log-mel", "mfcc", "functionals", "lld", "egemaps-like", "compare-like"]
+            [
+                "log-mel",
+                "mfcc",
+                "functionals",
+                "lld",
+                "egemaps-like",
+                "compare-like"
+            ]
         );
         assert!(c.iter().all(|c| c.kind == ComponentKind::Extractor));
         // Every parameter has help and the defaults render as TOML.

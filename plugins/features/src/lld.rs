@@ -351,7 +351,9 @@ impl LldEngine {
         let need_mel = g.spectral || g.mfcc || g.logmel;
         let lm = need_mel.then(|| self.mel.log_mel_of(&spec));
         if g.spectral {
-            let lm = lm.as_ref().expect("log-mel computed for the spectral group");
+            let lm = lm
+                .as_ref()
+                .expect("log-mel computed for the spectral group");
             let r = take(SPECTRAL.len());
             let cols = &mut data[r];
             for t in 0..frames {
@@ -470,8 +472,12 @@ impl LldEngine {
             for t in 0..frames {
                 harmonic[t] = if voiced[t] {
                     let start = t * cfg.hop_length;
-                    self.harmonicity
-                        .analyse(&padded[start..start + w], f0[t], &formants[t].freq, &mut s)
+                    self.harmonicity.analyse(
+                        &padded[start..start + w],
+                        f0[t],
+                        &formants[t].freq,
+                        &mut s,
+                    )
                 } else {
                     floor
                 };

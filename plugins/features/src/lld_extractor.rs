@@ -358,6 +358,8 @@ mod tests {
         let f = e.extract(&audio(vec![0.0; 16000])).unwrap();
         assert!(col(&e, &f, "voiced").iter().all(|&v| v == 0.0));
         assert!(col(&e, &f, "f0").iter().all(|&v| v == 0.0));
-        assert!(col(&e, &f, "hnr_db").iter().all(|&v| (v + 20.0).abs() < 0.1));
+        assert!(col(&e, &f, "hnr_db")
+            .iter()
+            .all(|&v| (v + 20.0).abs() < 0.1));
     }
 }

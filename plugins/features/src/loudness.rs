@@ -152,7 +152,10 @@ mod tests {
         };
         let (a, b) = (at(0.1), at(0.1 * 10f32.powf(0.5)));
         // Stevens: 10 dB = x 10^(0.33) = x 2.14.
-        assert!((b.loudness / a.loudness - 2.138).abs() < 0.01, "{a:?} {b:?}");
+        assert!(
+            (b.loudness / a.loudness - 2.138).abs() < 0.01,
+            "{a:?} {b:?}"
+        );
         // Sharpness depends on the spectral shape, not the level.
         assert!((a.sharpness - b.sharpness).abs() < 1e-4);
         assert_eq!(l.analyse(&[0.0; 257]), LoudnessFrame::default());

@@ -48,7 +48,10 @@ pub const SET_PARAMS_HELP: &[(&str, &str)] = &[
     ("sample_rate", "sample rate the audio is resampled to, Hz"),
     ("n_fft", "FFT length in samples"),
     ("win_length", "periodic Hann window in samples (<= n_fft)"),
-    ("hop_length", "hop between frames in samples (10 ms at 16 kHz)"),
+    (
+        "hop_length",
+        "hop between frames in samples (10 ms at 16 kHz)",
+    ),
     ("f0_min", "lowest F0 YIN searches, Hz"),
     ("f0_max", "highest F0 YIN searches, Hz"),
     (
@@ -139,10 +142,8 @@ pub fn runs(mask: &[bool]) -> Vec<(usize, usize)> {
 /// Runs of `false` strictly between the first and the last `true` of `mask`: pauses inside
 /// the speech, not the silence before or after it.
 pub fn inner_gaps(mask: &[bool]) -> Vec<(usize, usize)> {
-    let (Some(first), Some(last)) = (
-        mask.iter().position(|&v| v),
-        mask.iter().rposition(|&v| v),
-    ) else {
+    let (Some(first), Some(last)) = (mask.iter().position(|&v| v), mask.iter().rposition(|&v| v))
+    else {
         return vec![];
     };
     let inv: Vec<bool> = mask[first..=last].iter().map(|v| !v).collect();
@@ -155,7 +156,11 @@ pub fn inner_gaps(mask: &[bool]) -> Vec<(usize, usize)> {
 /// Slopes (units per second) of the rising and of the falling parts of `x` inside each
 /// `segment`: a rising part runs from a local minimum to the next local maximum, its
 /// slope is the rise over its duration; likewise for falling parts.
-pub fn rise_fall_slopes(x: &[f32], segments: &[(usize, usize)], frame_s: f64) -> (Vec<f64>, Vec<f64>) {
+pub fn rise_fall_slopes(
+    x: &[f32],
+    segments: &[(usize, usize)],
+    frame_s: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let (mut rise, mut fall) = (vec![], vec![]);
     for &(s, l) in segments {
         if l < 2 {
@@ -221,14 +226,23 @@ mod tests {
 
     #[test]
     fn smoothing_runs_and_gaps() {
-        assert_eq!(smooth3(&[0.0, 3.0, 0.0, 3.0], None), vec![1.5, 1.0, 2.0, 1.5]);
+        assert_eq!(
+            smooth3(&[0.0, 3.0, 0.0, 3.0], None),
+            vec![1.5, 1.0, 2.0, 1.5]
+        );
         let m = [true, true, false, true];
-        assert_eq!(smooth3(&[1.0, 3.0, 9.0, 5.0], Some(&m)), vec![2.0, 2.0, 9.0, 5.0]);
+        assert_eq!(
+            smooth3(&[1.0, 3.0, 9.0, 5.0], Some(&m)),
+            vec![2.0, 2.0, 9.0, 5.0]
+        );
         let v = [false, true, true, false, false, true, false];
         assert_eq!(runs(&v), vec![(1, 2), (5, 1)]);
         assert_eq!(inner_gaps(&v), vec![(3, 2)]);
         assert!(inner_gaps(&[false; 4]).is_empty());
-        assert_eq!(masked(&[1.0, 2.0, 3.0], &[true, false, true]), vec![1.0, 3.0]);
+        assert_eq!(
+            masked(&[1.0, 2.0, 3.0], &[true, false, true]),
+            vec![1.0, 3.0]
+        );
     }
 
     #[test]

@@ -164,21 +164,24 @@ impl SpectralExtra {
         let f = &self.freqs_khz[..n];
         let mut total = 0.0f64;
         let mut mag_total = 0.0f64;
+        // One logarithm per bin, in f32: the dB spectrum; entropy reuses it.
+        const DB_PER_LOG2: f32 = 3.010_299_956_6; // 10 log10(2)
         for (d, &p) in db.iter_mut().zip(&power[..n]) {
             let p = (p as f64).max(0.0) * self.norm;
             total += p;
             mag_total += p.sqrt();
-            *d = (10.0 * (p + POWER_FLOOR).log10()) as f32;
+            *d = 10.0 * ((p + POWER_FLOOR) as f32).log10();
         }
         let mut e = ExtraFrame::default();
-        // Power-weighted moments and entropy.
+        // Power-weighted moments and entropy (-sum q log2 q with log2 q = log2 p - log2 total).
         if total > 0.0 {
+            let log2_total = total.log2();
             let (mut c, mut h) = (0.0, 0.0);
-            for (&p, &fk) in power[..n].iter().zip(f) {
+            for ((&p, &fk), &d) in power[..n].iter().zip(f).zip(db.iter()) {
                 let q = (p as f64).max(0.0) * self.norm / total;
                 c += q * fk;
                 if q > 0.0 {
-                    h -= q * q.log2();
+                    h -= q * ((d / DB_PER_LOG2) as f64 - log2_total);
                 }
             }
             let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
@@ -190,7 +193,11 @@ impl SpectralExtra {
                 m3 += q * d2 * d;
                 m4 += q * d2 * d2;
             }
-            e.entropy = if n > 1 { (h / (n as f64).log2()) as f32 } else { 0.0 };
+            e.entropy = if n > 1 {
+                ((h / (n as f64).log2()) as f32).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             e.variance = m2 as f32;
             if m2 > 1e-12 {
                 e.skewness = (m3 / m2.powf(1.5)) as f32;
@@ -285,10 +292,18 @@ impl Contrast {
     ) -> serlab_core::Result<Self> {
         use serlab_core::Error;
         if n_bands == 0 {
-            return Err(Error::config(component, "contrast_bands", "must be at least 1"));
+            return Err(Error::config(
+                component,
+                "contrast_bands",
+                "must be at least 1",
+            ));
         }
         if !(fmin > 0.0) {
-            return Err(Error::config(component, "contrast_fmin", "must be positive"));
+            return Err(Error::config(
+                component,
+                "contrast_fmin",
+                "must be positive",
+            ));
         }
         let bins = n_fft / 2 + 1;
         let freq: Vec<f64> = (0..bins)
@@ -309,7 +324,9 @@ impl Contrast {
         let mut bands = Vec::with_capacity(n_bands + 1);
         for k in 0..=n_bands {
             let (lo, hi) = (octa[k], octa[k + 1]);
-            let idx: Vec<usize> = (0..bins).filter(|&i| freq[i] >= lo && freq[i] <= hi).collect();
+            let idx: Vec<usize> = (0..bins)
+                .filter(|&i| freq[i] >= lo && freq[i] <= hi)
+                .collect();
             let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else {
                 return Err(Error::config(
                     component,
@@ -317,12 +334,20 @@ impl Contrast {
                     "an octave band holds no FFT bin: raise n_fft or contrast_fmin",
                 ));
             };
-            let start = if k > 0 { first.saturating_sub(1) } else { first };
+            let start = if k > 0 {
+                first.saturating_sub(1)
+            } else {
+                first
+            };
             let end = if k == n_bands { bins } else { last + 1 };
             let count = end - start;
             let take = ((quantile * count as f64).round_ties_even() as usize).max(1);
             // Every band but the last drops its last bin.
-            let used = if k < n_bands { start..end - 1 } else { start..end };
+            let used = if k < n_bands {
+                start..end - 1
+            } else {
+                start..end
+            };
             if used.is_empty() {
                 return Err(Error::config(
                     component,
@@ -346,7 +371,13 @@ impl Contrast {
     }
 
     /// Linear peak and valley of each band of one power frame; `scratch` is reused.
-    pub fn frame(&self, power: &[f32], peak: &mut [f32], valley: &mut [f32], scratch: &mut Vec<f32>) {
+    pub fn frame(
+        &self,
+        power: &[f32],
+        peak: &mut [f32],
+        valley: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) {
         for (b, (range, take)) in self.bands.iter().enumerate() {
             scratch.clear();
             scratch.extend(power[range.clone()].iter().map(|&p| p.max(0.0).sqrt()));

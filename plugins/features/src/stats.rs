@@ -150,7 +150,12 @@ impl Functionals {
         let needs_sort = stats.iter().any(|s| {
             matches!(
                 s,
-                Stat::Pct(_) | Stat::Min | Stat::Max | Stat::Range | Stat::Iqr(..) | Stat::UpLevel(_)
+                Stat::Pct(_)
+                    | Stat::Min
+                    | Stat::Max
+                    | Stat::Range
+                    | Stat::Iqr(..)
+                    | Stat::UpLevel(_)
             )
         });
         // Line fit, lazily: (slope, offset, mean squared error).

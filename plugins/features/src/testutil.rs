@@ -78,7 +78,8 @@ pub fn vowel(formants: &[f64; 3], f0: f64, sr: u32, n: usize) -> Vec<f32> {
 pub fn resonate(x: &mut [f64], f: f64, bw: f64, sr: f64) {
     let t = 1.0 / sr;
     let c = -(-2.0 * std::f64::consts::PI * bw * t).exp();
-    let b = 2.0 * (-std::f64::consts::PI * bw * t).exp() * (2.0 * std::f64::consts::PI * f * t).cos();
+    let b =
+        2.0 * (-std::f64::consts::PI * bw * t).exp() * (2.0 * std::f64::consts::PI * f * t).cos();
     let a = 1.0 - b - c;
     let (mut y1, mut y2) = (0.0, 0.0);
     for v in x.iter_mut() {

@@ -50,7 +50,13 @@ pub struct Cycle {
 }
 
 /// Mark glottal cycles in the runs of voiced frames (frame `t` centred on `t * hop`).
-pub fn mark_cycles(x: &[f32], sample_rate: u32, f0: &[f32], voiced: &[bool], hop: usize) -> Vec<Cycle> {
+pub fn mark_cycles(
+    x: &[f32],
+    sample_rate: u32,
+    f0: &[f32],
+    voiced: &[bool],
+    hop: usize,
+) -> Vec<Cycle> {
     let n = x.len();
     let sr = sample_rate as f64;
     let mut cycles = Vec::new();
@@ -126,14 +132,18 @@ pub fn mark_cycles(x: &[f32], sample_rate: u32, f0: &[f32], voiced: &[bool], hop
                 if pi >= stop {
                     break;
                 }
-                p = (pi..stop).max_by(|&a, &b| x[a].total_cmp(&x[b])).unwrap_or(pi) as f64;
+                p = (pi..stop)
+                    .max_by(|&a, &b| x[a].total_cmp(&x[b]))
+                    .unwrap_or(pi) as f64;
                 continue;
             }
             // The next cycle starts at the waveform peak nearest the matched lag.
             let guess = pi + best;
             let reach = (w / 10).max(1);
             let (a0, b0) = (guess - reach, (guess + reach).min(n - 2));
-            let q = (a0..=b0).max_by(|&a, &b| x[a].total_cmp(&x[b])).unwrap_or(guess);
+            let q = (a0..=b0)
+                .max_by(|&a, &b| x[a].total_cmp(&x[b]))
+                .unwrap_or(guess);
             let (y0, y1, y2) = (x[q - 1] as f64, x[q] as f64, x[q + 1] as f64);
             let denom = y0 - 2.0 * y1 + y2;
             let frac = if denom < 0.0 {
@@ -278,9 +288,14 @@ impl Harmonicity {
     pub fn new(sample_rate: u32, window: usize, f0_min: f32, f0_max: f32) -> Self {
         let sr = sample_rate as f64;
         let min_period = ((sr / f0_max as f64).floor() as usize).max(2);
-        let max_period = ((sr / f0_min as f64).ceil() as usize).min(window.saturating_sub(2)).max(min_period + 1);
+        let max_period = ((sr / f0_min as f64).ceil() as usize)
+            .min(window.saturating_sub(2))
+            .max(min_period + 1);
         let win: Vec<f32> = (0..window)
-            .map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * (i as f64 + 0.5) / window as f64).cos()) as f32)
+            .map(|i| {
+                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * (i as f64 + 0.5) / window as f64).cos())
+                    as f32
+            })
             .collect();
         let window_acf: Vec<f64> = (0..=max_period)
             .map(|k| {
@@ -321,7 +336,13 @@ impl Harmonicity {
 
     /// HNR and harmonic amplitudes of the frame `x` (`window_len` samples), given its F0
     /// (0 = unknown) and formant frequencies (0 = unknown).
-    pub fn analyse(&self, x: &[f32], f0: f32, formants: &[f32; 3], s: &mut HarmonicScratch) -> HarmonicFrame {
+    pub fn analyse(
+        &self,
+        x: &[f32],
+        f0: f32,
+        formants: &[f32; 3],
+        s: &mut HarmonicScratch,
+    ) -> HarmonicFrame {
         let w = self.window.len();
         let mean = x[..w].iter().map(|&v| v as f64).sum::<f64>() / w as f64;
         for ((i, &v), &h) in s.input.iter_mut().zip(&x[..w]).zip(&self.window) {
@@ -365,7 +386,9 @@ impl Harmonicity {
         };
         let mut best = R_MIN;
         if lo <= hi {
-            let k = (lo..=hi).max_by(|&a, &b| r(a).total_cmp(&r(b))).unwrap_or(lo);
+            let k = (lo..=hi)
+                .max_by(|&a, &b| r(a).total_cmp(&r(b)))
+                .unwrap_or(lo);
             let (a, b, c) = (r(k - 1), r(k), r(k + 1));
             let denom = a - 2.0 * b + c;
             best = if denom < 0.0 {
@@ -411,7 +434,11 @@ impl Harmonicity {
 }
 
 fn hnr_of(r: f64) -> f32 {
-    let r = if r.is_finite() { r.clamp(R_MIN, R_MAX) } else { R_MIN };
+    let r = if r.is_finite() {
+        r.clamp(R_MIN, R_MAX)
+    } else {
+        R_MIN
+    };
     (10.0 * (r / (1.0 - r)).log10()) as f32
 }
 
@@ -498,7 +525,9 @@ mod tests {
             // Sum of 12 uniforms: near-Gaussian, unit variance.
             (0..12)
                 .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     (state >> 11) as f64 / (1u64 << 53) as f64
                 })
                 .sum::<f64>()
@@ -515,10 +544,16 @@ mod tests {
                 .collect();
             let p_tone = tone.iter().map(|v| v * v).sum::<f64>() / tone.len() as f64;
             let sigma = (p_tone / 10f64.powf(want_db / 10.0)).sqrt();
-            let x: Vec<f32> = tone.iter().map(|v| (0.2 * (v + sigma * noise())) as f32).collect();
+            let x: Vec<f32> = tone
+                .iter()
+                .map(|v| (0.2 * (v + sigma * noise())) as f32)
+                .collect();
             let mut got = vec![];
             for start in (0..3000).step_by(160) {
-                got.push(h.analyse(&x[start..start + 800], 150.0, &[0.0; 3], &mut s).hnr_db);
+                got.push(
+                    h.analyse(&x[start..start + 800], 150.0, &[0.0; 3], &mut s)
+                        .hnr_db,
+                );
             }
             got.sort_by(f32::total_cmp);
             let med = got[got.len() / 2] as f64;

@@ -110,7 +110,13 @@ fn log_mel_and_mfcc_match_librosa() {
     for (name, audio, r) in signals(&g) {
         let (_, dim, data) = frames(lm.extract(&audio).unwrap());
         assert_eq!(dim, 64);
-        check(&format!("{name} logmel64"), &data, &flat(&r["logmel64"]), 0.02, 0.0);
+        check(
+            &format!("{name} logmel64"),
+            &data,
+            &flat(&r["logmel64"]),
+            0.02,
+            0.0,
+        );
         let (t, dim, data) = frames(mf.extract(&audio).unwrap());
         assert_eq!(dim, 60);
         let part = |k: usize| -> Vec<f32> {
@@ -118,8 +124,17 @@ fn log_mel_and_mfcc_match_librosa() {
                 .flat_map(|i| data[i * 60 + k * 20..i * 60 + (k + 1) * 20].to_vec())
                 .collect()
         };
-        for (k, key) in ["mfcc20", "mfcc20_delta", "mfcc20_delta2"].iter().enumerate() {
-            check(&format!("{name} {key}"), &part(k), &flat(&r[*key]), 0.01, 1e-4);
+        for (k, key) in ["mfcc20", "mfcc20_delta", "mfcc20_delta2"]
+            .iter()
+            .enumerate()
+        {
+            check(
+                &format!("{name} {key}"),
+                &part(k),
+                &flat(&r[*key]),
+                0.01,
+                1e-4,
+            );
         }
     }
 }
@@ -140,24 +155,86 @@ fn frame_descriptors_match_librosa() {
             let cs: Vec<Vec<f32>> = (0..count).map(|k| col(&format!("{prefix}{k}"))).collect();
             (0..t).flat_map(|i| cs.iter().map(move |c| c[i])).collect()
         };
-        check(&format!("{name} centroid"), &col("centroid"), &flat(&r["centroid"]), 0.5, 1e-4);
-        check(&format!("{name} bandwidth"), &col("bandwidth"), &flat(&r["bandwidth"]), 0.5, 1e-4);
-        check(&format!("{name} rolloff"), &col("rolloff"), &flat(&r["rolloff"]), 0.5, 0.0);
-        check(&format!("{name} flatness"), &col("flatness"), &flat(&r["flatness"]), 1e-6, 1e-3);
-        check(&format!("{name} rms"), &col("rms"), &flat(&r["rms"]), 1e-6, 1e-4);
-        check(&format!("{name} zcr"), &col("zcr"), &flat(&r["zcr"]), 1e-6, 0.0);
-        check(&format!("{name} flux"), &col("flux"), &flat(&r["flux"]), 1e-3, 0.0);
-        let worst = check(&format!("{name} contrast"), &cols("contrast", 7), &flat(&r["contrast"]), 1.0, 0.0);
+        check(
+            &format!("{name} centroid"),
+            &col("centroid"),
+            &flat(&r["centroid"]),
+            0.5,
+            1e-4,
+        );
+        check(
+            &format!("{name} bandwidth"),
+            &col("bandwidth"),
+            &flat(&r["bandwidth"]),
+            0.5,
+            1e-4,
+        );
+        check(
+            &format!("{name} rolloff"),
+            &col("rolloff"),
+            &flat(&r["rolloff"]),
+            0.5,
+            0.0,
+        );
+        check(
+            &format!("{name} flatness"),
+            &col("flatness"),
+            &flat(&r["flatness"]),
+            1e-6,
+            1e-3,
+        );
+        check(
+            &format!("{name} rms"),
+            &col("rms"),
+            &flat(&r["rms"]),
+            1e-6,
+            1e-4,
+        );
+        check(
+            &format!("{name} zcr"),
+            &col("zcr"),
+            &flat(&r["zcr"]),
+            1e-6,
+            0.0,
+        );
+        check(
+            &format!("{name} flux"),
+            &col("flux"),
+            &flat(&r["flux"]),
+            1e-3,
+            0.0,
+        );
+        let worst = check(
+            &format!("{name} contrast"),
+            &cols("contrast", 7),
+            &flat(&r["contrast"]),
+            1.0,
+            0.0,
+        );
         if name == "noise" {
             assert!(worst < 0.02, "contrast on a dense spectrum: {worst} dB");
         }
-        check(&format!("{name} mfcc15"), &cols("mfcc", 15), &flat(&r["mfcc15_mel26"]), 0.01, 1e-4);
+        check(
+            &format!("{name} mfcc15"),
+            &cols("mfcc", 15),
+            &flat(&r["mfcc15_mel26"]),
+            0.01,
+            1e-4,
+        );
         let chroma: Vec<Vec<f32>> = serlab_features::chroma::NAMES
             .iter()
             .map(|c| col(&format!("chroma_{c}")))
             .collect();
-        let chroma: Vec<f32> = (0..t).flat_map(|i| chroma.iter().map(move |c| c[i])).collect();
-        check(&format!("{name} chroma"), &chroma, &flat(&r["chroma"]), 1e-5, 0.0);
+        let chroma: Vec<f32> = (0..t)
+            .flat_map(|i| chroma.iter().map(move |c| c[i]))
+            .collect();
+        check(
+            &format!("{name} chroma"),
+            &chroma,
+            &flat(&r["chroma"]),
+            1e-5,
+            0.0,
+        );
     }
 }
 
@@ -174,6 +251,12 @@ fn yin_matches_librosa_on_periodic_signals() {
         let got: Vec<f32> = track.iter().map(|p| p.f0).collect();
         // Frames whose whole YIN window has signal (not the zero-padded ends).
         let inner = 2..want.len() - 2;
-        check(&format!("{name} yin"), &got[inner.clone()], &want[inner], 0.0, 1e-4);
+        check(
+            &format!("{name} yin"),
+            &got[inner.clone()],
+            &want[inner],
+            0.0,
+            1e-4,
+        );
     }
 }
