@@ -171,14 +171,13 @@ mod tests {
             let x = vowel(&f, 120.0, 16000, 8000);
             let frames = 1 + x.len() / 160;
             let track = fm.track(&x, 160, &vec![true; frames]);
-            for k in 0..3 {
+            for (k, &want) in f.iter().enumerate() {
                 let got = median(track[5..frames - 5].iter().map(|t| t.freq[k]).collect());
-                let tol = 0.08 * f[k] as f32 + 30.0;
+                let tol = 0.08 * want as f32 + 30.0;
                 assert!(
-                    (got - f[k] as f32).abs() < tol,
-                    "/{name}/ F{}: {got} vs {}",
-                    k + 1,
-                    f[k]
+                    (got - want as f32).abs() < tol,
+                    "/{name}/ F{}: {got} vs {want}",
+                    k + 1
                 );
             }
         }

@@ -105,11 +105,7 @@ impl Llds {
 
     /// Row-major `frames x dim` copy.
     pub fn rows(&self) -> Vec<f32> {
-        let dim = if self.frames == 0 {
-            0
-        } else {
-            self.data.len() / self.frames
-        };
+        let dim = self.data.len().checked_div(self.frames).unwrap_or(0);
         let mut out = vec![0.0; self.data.len()];
         for c in 0..dim {
             for (t, v) in self.col(c).iter().enumerate() {

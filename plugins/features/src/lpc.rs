@@ -32,7 +32,7 @@ pub fn burg(x: &[f64], a: &mut [f64], f: &mut Vec<f64>, b: &mut Vec<f64>) -> f64
     let mut dk: f64 =
         x.iter().map(|v| 2.0 * v * v).sum::<f64>() - x[0] * x[0] - x[n - 1] * x[n - 1];
     let energy = x.iter().map(|v| v * v).sum::<f64>();
-    if !(dk > 1e-20 * (1.0 + energy)) {
+    if dk.is_nan() || dk <= 1e-20 * (1.0 + energy) {
         return 0.0;
     }
     for k in 0..order {
@@ -44,7 +44,7 @@ pub fn burg(x: &[f64], a: &mut [f64], f: &mut Vec<f64>, b: &mut Vec<f64>) -> f64
         if !mu.is_finite() {
             break;
         }
-        for i in 0..=(k + 1) / 2 {
+        for i in 0..=k.div_ceil(2) {
             let (t1, t2) = (a[i] + mu * a[k + 1 - i], a[k + 1 - i] + mu * a[i]);
             a[i] = t1;
             a[k + 1 - i] = t2;
@@ -55,7 +55,7 @@ pub fn burg(x: &[f64], a: &mut [f64], f: &mut Vec<f64>, b: &mut Vec<f64>) -> f64
             b[i] = t2;
         }
         dk = (1.0 - mu * mu) * dk - f[k + 1] * f[k + 1] - b[n - k - 2] * b[n - k - 2];
-        if !(dk > 1e-20 * (1.0 + energy)) {
+        if dk.is_nan() || dk <= 1e-20 * (1.0 + energy) {
             break;
         }
     }

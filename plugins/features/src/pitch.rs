@@ -185,7 +185,7 @@ impl Yin {
         s.input[..n].copy_from_slice(&frame[..n]);
         s.input[n..].iter_mut().for_each(|v| *v = 0.0);
         let energy: f64 = frame[..n].iter().map(|&v| (v as f64) * (v as f64)).sum();
-        if !(energy > 1e-12) {
+        if energy.is_nan() || energy <= 1e-12 {
             return PitchFrame::SILENT;
         }
         if self

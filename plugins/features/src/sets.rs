@@ -197,7 +197,7 @@ pub fn rise_fall_slopes(
 /// exceed `min_fraction` of the contour's maximum.
 pub fn count_peaks(x: &[f32], reach: usize, min_fraction: f32) -> usize {
     let max = x.iter().copied().fold(f32::MIN, f32::max);
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return 0;
     }
     let n = x.len();

@@ -165,7 +165,7 @@ impl SpectralExtra {
         let mut total = 0.0f64;
         let mut mag_total = 0.0f64;
         // One logarithm per bin, in f32: the dB spectrum; entropy reuses it.
-        const DB_PER_LOG2: f32 = 3.010_299_956_6; // 10 log10(2)
+        const DB_PER_LOG2: f32 = 10.0 * std::f32::consts::LOG10_2;
         for (d, &p) in db.iter_mut().zip(&power[..n]) {
             let p = (p as f64).max(0.0) * self.norm;
             total += p;
@@ -298,7 +298,7 @@ impl Contrast {
                 "must be at least 1",
             ));
         }
-        if !(fmin > 0.0) {
+        if fmin.is_nan() || fmin <= 0.0 {
             return Err(Error::config(
                 component,
                 "contrast_fmin",

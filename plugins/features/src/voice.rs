@@ -369,7 +369,8 @@ impl Harmonicity {
             .ifft
             .process_with_scratch(&mut s.spectrum, &mut s.acf, &mut s.s2)
             .is_err()
-            || !(s.acf[0] > 0.0)
+            || s.acf[0].is_nan()
+            || s.acf[0] <= 0.0
         {
             return silent;
         }
