@@ -1,14 +1,48 @@
 //! Reading audio files into mono `f32` at the rate an extractor asks for.
 //!
-//! WAV of every PCM width (8/16/24/32-bit) and IEEE float is decoded by `hound`; channels
-//! are averaged to mono; rate conversion uses `rubato`'s FFT resampler. Files that cannot
-//! be used (not audio, truncated, empty, all zeros, NaN/inf) are rejected with the path and
-//! the reason, so the runner can skip and list them.
+//! Every format is decoded by `symphonia`: WAV (8/16/24/32-bit PCM, 32/64-bit float, A-law,
+//! µ-law, IMA and Microsoft ADPCM, plain or `WAVE_FORMAT_EXTENSIBLE`), FLAC, OGG/Vorbis and
+//! MP3, at any sample rate and channel count. The format is found from the file's content,
+//! not its name, so a text file called `x.wav` is refused as "not a recognised audio file".
+//! WAV goes through symphonia too rather than `hound`: one decoding path means one set of
+//! error messages and one truncation check, and hound reads neither A-law/µ-law, 64-bit
+//! float nor ADPCM. (`hound` stays for [`write_wav16`]; symphonia does not write.)
+//!
+//! Channels are averaged to mono; rate conversion uses `rubato`'s FFT resampler. Files that
+//! cannot be used are rejected with the path and the reason, so the runner can skip and list
+//! them: a folder, an empty or missing file, a file that is not audio, an unsupported
+//! encoding, data that does not decode, a file shorter than its header says (truncated), no
+//! samples, only zeros, NaN or infinite samples. Truncation is judged against the frame count
+//! a header promises (WAV `data` chunk, FLAC `STREAMINFO`, MP3 Xing/LAME frame); a stream
+//! without one (OGG, MP3 without an info frame, WAV written to a pipe) ends where its data
+//! ends, as in every player. FLAC's MD5 of the decoded audio is checked when present.
+//!
+//! Cached features are keyed by the file's bytes, not the decoded samples: a change here that
+//! alters the samples an extractor receives must bump [`crate::cache::DECODE_VERSION`].
 
 use crate::{Audio, Error, Result};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 use std::path::Path;
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::errors::Error as DecodeError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+/// File extensions of the formats [`read_mono`] decodes, for corpus folder scans.
+pub const EXTENSIONS: [&str; 5] = ["wav", "flac", "ogg", "oga", "mp3"];
+
+/// The formats [`read_mono`] decodes, for messages.
+const FORMATS: &str = "WAV, FLAC, OGG/Vorbis or MP3";
+
+/// True when `path` has one of the [`EXTENSIONS`] (any case).
+pub fn has_audio_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
 
 fn bad(path: &Path, reason: impl Into<String>) -> Error {
     Error::Audio {
@@ -17,41 +51,120 @@ fn bad(path: &Path, reason: impl Into<String>) -> Error {
     }
 }
 
+fn is_eof(e: &DecodeError) -> bool {
+    matches!(e, DecodeError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof)
+}
+
 /// Decode a file to mono samples at its own rate.
 pub fn read_mono(path: &Path) -> Result<Audio> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => bad(path, "file not found"),
+        _ => bad(path, format!("cannot be read: {e}")),
+    })?;
     if meta.is_dir() {
         return Err(bad(path, "is a folder, not an audio file"));
     }
     if meta.len() == 0 {
         return Err(bad(path, "empty file (0 bytes)"));
     }
-    let reader = hound::WavReader::open(path)
-        .map_err(|e| bad(path, format!("not a readable WAV file: {e}")))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels.max(1));
-    let interleaved: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader
-            .into_samples::<f32>()
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| bad(path, format!("truncated or corrupt WAV data: {e}")))?,
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
-            reader
-                .into_samples::<i32>()
-                .map(|s| s.map(|v| v as f32 * scale))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| bad(path, format!("truncated or corrupt WAV data: {e}")))?
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let mut format = symphonia::default::get_probe()
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|e| {
+            if is_eof(&e) {
+                bad(path, "truncated: the file ends inside its header")
+            } else if matches!(e, DecodeError::Unsupported(_)) {
+                bad(
+                    path,
+                    format!("not a recognised audio file (no {FORMATS} header found)"),
+                )
+            } else {
+                bad(path, format!("not a readable audio file: {e}"))
+            }
+        })?;
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| bad(path, "holds no audio track"))?;
+    let track_id = track.id;
+    let expected = track.num_frames;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| bad(path, "its audio track has no codec parameters"))?;
+    let mut rate = params.sample_rate;
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(params, &AudioDecoderOptions::default().verify(true))
+        .map_err(|e| bad(path, format!("unsupported audio encoding: {e}")))?;
+
+    let mut samples: Vec<f32> = Vec::with_capacity(expected.unwrap_or(0) as usize);
+    let mut frame: Vec<f32> = Vec::new();
+    let corrupt =
+        |n: usize, e: DecodeError| bad(path, format!("corrupt audio data after {n} samples: {e}"));
+    loop {
+        let packet = match format.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            // The data ends: a stream without a promised length is complete, one with a length
+            // is checked against it below.
+            Err(e) if is_eof(&e) => break,
+            Err(DecodeError::ResetRequired) => {
+                return Err(bad(
+                    path,
+                    "holds several chained streams; only single-stream files are read",
+                ))
+            }
+            Err(e) => return Err(corrupt(samples.len(), e)),
+        };
+        if packet.track_id != track_id {
+            continue;
         }
-    };
-    let samples: Vec<f32> = interleaved
-        .chunks(channels)
-        .map(|f| f.iter().sum::<f32>() / f.len() as f32)
-        .collect();
+        let buf = decoder
+            .decode(&packet)
+            .map_err(|e| corrupt(samples.len(), e))?;
+        rate = Some(buf.spec().rate());
+        let channels = buf.spec().channels().count().max(1);
+        buf.copy_to_vec_interleaved(&mut frame);
+        samples.extend(
+            frame
+                .chunks_exact(channels)
+                .map(|f| f.iter().sum::<f32>() / channels as f32),
+        );
+    }
+    if let Some(n) = expected {
+        if (samples.len() as u64) < n {
+            return Err(bad(
+                path,
+                format!(
+                    "truncated or damaged: its header announces {n} samples per channel, {} could be decoded",
+                    samples.len()
+                ),
+            ));
+        }
+    }
+    if decoder.finalize().verify_ok == Some(false) {
+        return Err(bad(
+            path,
+            "corrupt: the decoded audio does not match the checksum in its header",
+        ));
+    }
+    let sample_rate = rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| bad(path, "its header gives no sample rate"))?;
     check(path, &samples)?;
     Ok(Audio {
         samples,
-        sample_rate: spec.sample_rate,
+        sample_rate,
     })
 }
 
@@ -189,27 +302,94 @@ mod tests {
         assert!((read_mono(&p).unwrap().samples[0] - 0.5).abs() < 1e-6);
     }
 
+    /// Write 32-bit float mono samples (hound), for NaN / infinity cases 16-bit cannot hold.
+    fn write_f32(path: &Path, samples: &[f32]) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for s in samples {
+            w.write_sample(*s).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
     #[test]
-    fn unusable_files_name_the_reason() {
+    fn unusable_files_name_the_file_and_the_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let msg = |p: &Path| read_mono(p).unwrap_err().to_string();
-        let missing = dir.path().join("missing.wav");
-        assert!(msg(&missing).contains("missing.wav"));
-        let empty = dir.path().join("empty.wav");
-        std::fs::write(&empty, b"").unwrap();
-        assert!(msg(&empty).contains("empty file"));
-        let text = dir.path().join("text.wav");
-        std::fs::write(&text, b"this is not audio at all, just text").unwrap();
-        assert!(msg(&text).contains("not a readable WAV"));
-        let silent = dir.path().join("silent.wav");
-        write_wav16(&silent, &[0.0; 100], 16000).unwrap();
-        assert!(msg(&silent).contains("silent"));
+        let msg = |name: &str| {
+            let p = dir.path().join(name);
+            let e = read_mono(&p).unwrap_err().to_string();
+            assert!(e.contains(name), "message does not name {name}: {e}");
+            eprintln!("{e}");
+            e
+        };
+        let expect = |name: &str, reason: &str| {
+            let e = msg(name);
+            assert!(e.contains(reason), "{name}: expected `{reason}` in: {e}");
+        };
+        expect("missing.wav", "file not found");
+        std::fs::write(dir.path().join("empty.wav"), b"").unwrap();
+        expect("empty.wav", "empty file");
+        std::fs::write(
+            dir.path().join("text.wav"),
+            b"this is not audio at all, just text",
+        )
+        .unwrap();
+        expect("text.wav", "not a recognised audio file");
+        write_wav16(&dir.path().join("silent.wav"), &[0.0; 100], 16000).unwrap();
+        expect("silent.wav", "all samples are zero");
+        write_wav16(&dir.path().join("zero.wav"), &[], 16000).unwrap();
+        expect("zero.wav", "zero-length audio");
+        let mut x = sine(16000, 0.1, 200.0);
+        x[37] = f32::NAN;
+        write_f32(&dir.path().join("nan.wav"), &x);
+        expect("nan.wav", "sample 37 is not a finite number");
+        x[37] = 0.0;
+        x[5] = f32::INFINITY;
+        write_f32(&dir.path().join("inf.wav"), &x);
+        expect("inf.wav", "sample 5 is not a finite number");
+        // Cut in the middle of the samples, and inside the header.
         let good = dir.path().join("good.wav");
         write_wav16(&good, &sine(16000, 0.5, 200.0), 16000).unwrap();
+        assert_eq!(read_mono(&good).unwrap().samples.len(), 8000);
         let bytes = std::fs::read(&good).unwrap();
-        let cut = dir.path().join("cut.wav");
-        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(msg(&cut).contains("truncated"), "{}", msg(&cut));
-        assert!(msg(dir.path()).contains("folder"));
+        std::fs::write(dir.path().join("cut.wav"), &bytes[..bytes.len() / 2]).unwrap();
+        expect("cut.wav", "truncated");
+        std::fs::write(dir.path().join("cuthead.wav"), &bytes[..30]).unwrap();
+        let e = msg("cuthead.wav");
+        assert!(
+            e.contains("truncated") || e.contains("not a recognised"),
+            "{e}"
+        );
+        std::fs::create_dir(dir.path().join("folder.wav")).unwrap();
+        expect("folder.wav", "is a folder");
+    }
+
+    #[test]
+    fn wav_written_to_a_pipe_has_no_length_and_is_read_to_its_end() {
+        // Streaming writers put 0xFFFFFFFF in the RIFF and data sizes; the file is not
+        // truncated, it just has no announced length.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pipe.wav");
+        write_wav16(&p, &sine(16000, 0.1, 300.0), 16000).unwrap();
+        let mut b = std::fs::read(&p).unwrap();
+        b[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        b[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&p, &b).unwrap();
+        assert_eq!(read_mono(&p).unwrap().samples.len(), 1600);
+    }
+
+    #[test]
+    fn extensions_are_matched_in_any_case() {
+        for ok in ["a.wav", "b.FLAC", "c.ogg", "d.Mp3", "e.oga"] {
+            assert!(has_audio_extension(Path::new(ok)), "{ok}");
+        }
+        for no in ["a.txt", "b", "c.wav.bak", "d.opus"] {
+            assert!(!has_audio_extension(Path::new(no)), "{no}");
+        }
     }
 }

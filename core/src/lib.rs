@@ -8,6 +8,8 @@
 //! [`events::RunEvent`]s for whichever renderer is attached.
 
 pub mod audio;
+pub mod augment;
+pub mod cache;
 pub mod config;
 pub mod corpus;
 pub mod data;
@@ -18,6 +20,7 @@ pub mod fusion;
 pub mod metrics;
 pub mod model;
 pub mod plugin;
+pub mod preflight;
 pub mod protocol;
 pub mod results;
 pub mod runner;

@@ -348,6 +348,64 @@ mod tests {
     }
 
     #[test]
+    fn validation_speakers_are_training_speakers_held_out_in_every_protocol() {
+        let speakers: Vec<String> = (1..=6)
+            .flat_map(|n| ["F", "M"].map(|g| format!("Ses{n:02}{g}")))
+            .collect();
+        let sessions: BTreeMap<String, String> = speakers
+            .iter()
+            .map(|s| (s.clone(), s[..5].to_string()))
+            .collect();
+        for kind in [
+            ProtocolKind::LeaveOneSpeakerOut,
+            ProtocolKind::SpeakerFolds,
+            ProtocolKind::LeaveOneSessionOut,
+        ] {
+            for validation_speakers in [1, 2, 3] {
+                let p = ProtocolConfig {
+                    kind: kind.clone(),
+                    folds: Some(4),
+                    validation_speakers,
+                    allow_speaker_overlap: false,
+                };
+                let folds = p.folds_with_sessions(&speakers, &sessions, 9).unwrap();
+                for f in &folds {
+                    let what = format!(
+                        "{kind:?}, {validation_speakers} validation, fold {}",
+                        f.index
+                    );
+                    assert_eq!(f.validation.len(), validation_speakers, "{what}");
+                    // Validation and training speakers are disjoint, never tested in the
+                    // fold, and together they are exactly the speakers not tested.
+                    for v in &f.validation {
+                        assert!(!f.train.contains(v) && !f.test.contains(v), "{what}");
+                    }
+                    assert!(f.train.iter().all(|t| !f.test.contains(t)), "{what}");
+                    let mut rest: Vec<&String> = f.train.iter().chain(&f.validation).collect();
+                    rest.sort();
+                    let not_tested: Vec<&String> =
+                        speakers.iter().filter(|s| !f.test.contains(s)).collect();
+                    assert_eq!(rest, not_tested, "{what}");
+                    assert!(check_fold(f, false).is_ok(), "{what}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_test_speaker_among_the_validation_speakers_is_refused_too() {
+        let f = Fold {
+            index: 1,
+            train: vec!["a".into()],
+            validation: vec!["c".into()],
+            test: vec!["c".into(), "d".into()],
+        };
+        let e = check_fold(&f, false).unwrap_err().to_string();
+        assert!(e.contains("fold 1") && e.contains("speaker(s) c "), "{e}");
+        assert!(check_fold(&f, true).is_ok());
+    }
+
+    #[test]
     fn too_many_validation_speakers_is_an_error() {
         let p = ProtocolConfig {
             validation_speakers: 2,

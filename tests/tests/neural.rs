@@ -49,6 +49,7 @@ fn the_neural_plugin_trains_through_the_runner() {
         &plugins,
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -63,9 +64,20 @@ fn the_neural_plugin_trains_through_the_runner() {
     let epochs = sink
         .0
         .iter()
-        .filter(|e| matches!(e, RunEvent::Epoch { valid_ua: Some(_), .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                RunEvent::Epoch {
+                    valid_ua: Some(_),
+                    ..
+                }
+            )
+        })
         .count();
     assert!(epochs >= 4, "{epochs} epoch events with validation UA");
     let config = std::fs::read_to_string(dir.path().join("run/config.toml")).unwrap();
-    assert!(config.contains("batch_norm = true") && config.contains("mixup_alpha"), "{config}");
+    assert!(
+        config.contains("batch_norm = true") && config.contains("mixup_alpha"),
+        "{config}"
+    );
 }

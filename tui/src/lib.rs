@@ -1,7 +1,19 @@
-//! serlab's front ends: the command line (`serlab run`, `serlab plugins`) and its
-//! renderers. The runner lives in serlab-core and only emits events; this crate decides how
+//! serlab's front ends: the command line (`serlab run`, `serlab plugins`, `serlab tui`) and
+//! its renderers. The runner lives in serlab-core and only emits events; this crate decides how
 //! they are shown.
 
+pub mod bench;
 pub mod cli;
+pub mod compare;
+pub mod dashboard;
+pub mod epochs;
+pub mod export;
+pub mod folds;
+pub mod h5cache;
+pub mod merge;
+pub mod plots;
 pub mod progress;
+pub mod report;
+pub mod run;
+pub mod stats;
 pub mod table;

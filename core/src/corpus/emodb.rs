@@ -5,7 +5,7 @@
 //! A Angst/fear, F Freude/happiness, T Trauer/sadness, N neutral.
 //! Speaker sex from the corpus documentation: 08, 09, 13, 14, 16 female; 03, 10, 11, 12, 15 male.
 
-use super::{finish, wav_files, Loaded, Skipped};
+use super::{audio_files, finish, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use std::path::Path;
 
@@ -80,7 +80,7 @@ pub fn parse_name(stem: &str) -> std::result::Result<Name<'_>, String> {
     })
 }
 
-/// Load `root/wav/*.wav`, keeping `classes` (default all seven).
+/// Load `root/wav/*.wav` (or `.flac`, `.ogg`, `.mp3`), keeping `classes` (default all seven).
 pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
     let wav = root.join("wav");
     if !wav.is_dir() {
@@ -91,7 +91,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
     }
     let mut skipped = Vec::new();
     let mut utts = Vec::new();
-    for path in wav_files(&wav)? {
+    for path in audio_files(&wav)? {
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -115,7 +115,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
             }),
         }
     }
-    let expected = "EmoDB-named .wav file in this folder".to_string();
+    let expected = "EmoDB-named audio file (03a01Fa.wav) in this folder".to_string();
     finish("emodb", &wav, expected, utts, classes, &CLASSES, skipped)
 }
 

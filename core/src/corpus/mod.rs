@@ -5,11 +5,13 @@
 
 pub mod emodb;
 pub mod iemocap;
+pub mod manifest;
 pub mod ravdess;
 pub mod synthetic;
 
 use crate::{Corpus, Error, Result, Utterance};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The `[corpus]` table of an experiment.
@@ -42,6 +44,18 @@ pub enum CorpusConfig {
         #[serde(default)]
         class_map: iemocap::ClassMap,
         /// Classes of the map to keep, in this order (default: all of the map's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<Vec<String>>,
+    },
+    /// Any corpus described by a CSV or TSV table of files, labels and speakers ([`manifest`]).
+    Manifest {
+        /// The manifest file (`.csv`, `.tsv`; other names: the delimiter is sniffed).
+        path: PathBuf,
+        /// Label → class. When given, labels it does not name are outside the class map and
+        /// skipped; when absent, labels are the classes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class_map: Option<BTreeMap<String, String>>,
+        /// Classes to keep, in this order (default: all, sorted by name).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         classes: Option<Vec<String>>,
     },
@@ -78,12 +92,18 @@ impl CorpusConfig {
                 class_map,
                 classes,
             } => iemocap::load(path, *class_map, classes.as_deref()),
+            CorpusConfig::Manifest {
+                path,
+                class_map,
+                classes,
+            } => manifest::load(path, class_map.as_ref(), classes.as_deref()),
         }
     }
 }
 
 /// The shared end of every loader: refuse a folder where nothing was found (`expected`
-/// says what the layout asks for), then keep the experiment's classes.
+/// says what the layout asks for), list every utterance whose id an earlier one already has
+/// (`03a01Fa.wav` beside `03a01Fa.flac`), then keep the experiment's classes.
 pub fn finish(
     name: &str,
     folder: &Path,
@@ -99,7 +119,25 @@ pub fn finish(
             message: format!("no {expected}"),
         });
     }
-    let corpus = select_classes(name, utterances, classes, order, &mut skipped)?;
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut unique = Vec::with_capacity(utterances.len());
+    for u in utterances {
+        match seen.get(&u.id) {
+            Some(first) => skipped.push(Skipped {
+                reason: format!(
+                    "utterance id `{}` is already taken by {}",
+                    u.id,
+                    first.display()
+                ),
+                path: u.audio,
+            }),
+            None => {
+                seen.insert(u.id.clone(), u.audio.clone());
+                unique.push(u);
+            }
+        }
+    }
+    let corpus = select_classes(name, unique, classes, order, &mut skipped)?;
     Ok(Loaded { corpus, skipped })
 }
 
@@ -153,13 +191,15 @@ pub fn select_classes(
     })
 }
 
-/// The `*.wav` files of a folder (not recursive), sorted; an error if the folder is missing.
-pub fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The audio files of a folder (not recursive; any of [`crate::audio::EXTENSIONS`], so a
+/// corpus converted to FLAC, OGG or MP3 loads like the original WAV), sorted, without macOS
+/// `._` debris; an error if the folder is missing.
+pub fn audio_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut v: Vec<PathBuf> = rd
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
+        .filter(|p| crate::audio::has_audio_extension(p) && !p.is_dir())
         .filter(|p| {
             !p.file_name()
                 .and_then(|n| n.to_str())
@@ -168,4 +208,58 @@ pub fn wav_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     v.sort();
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::write_wav16;
+
+    #[test]
+    fn a_folder_without_audio_is_refused_with_what_the_layout_expects() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("wav");
+        std::fs::create_dir(&wav).unwrap();
+        std::fs::write(wav.join("notes.txt"), "not audio").unwrap();
+        std::fs::create_dir(wav.join("03a01Fa.wav")).unwrap();
+        let e = emodb::load(dir.path(), None).unwrap_err().to_string();
+        assert!(
+            e.contains(&wav.display().to_string()) && e.contains("no EmoDB-named audio file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn folder_corpora_take_every_readable_format_and_list_a_second_file_of_one_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("wav");
+        std::fs::create_dir(&wav).unwrap();
+        let tone: Vec<f32> = (0..800).map(|i| (i as f32 * 0.1).sin() * 0.3).collect();
+        for name in [
+            "03a01Fa.wav",
+            "03a01Fa.FLAC",
+            "08a02Wa.mp3",
+            "._08a02Wa.wav",
+            "x.txt",
+        ] {
+            write_wav16(&wav.join(name), &tone, 16000).unwrap();
+        }
+        let files = audio_files(&wav).unwrap();
+        let names: Vec<&str> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["03a01Fa.FLAC", "03a01Fa.wav", "08a02Wa.mp3"]);
+        let l = emodb::load(dir.path(), None).unwrap();
+        let ids: Vec<&str> = l.corpus.utterances.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["03a01Fa", "08a02Wa"]);
+        assert_eq!(l.skipped.len(), 1, "{:?}", l.skipped);
+        assert!(l.skipped[0].path.ends_with("03a01Fa.wav"));
+        assert!(
+            l.skipped[0].reason.contains("`03a01Fa` is already taken")
+                && l.skipped[0].reason.contains("03a01Fa.FLAC"),
+            "{}",
+            l.skipped[0].reason
+        );
+    }
 }

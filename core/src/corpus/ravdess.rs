@@ -11,7 +11,7 @@
 //! files of the video archives are listed as skipped rather than mixed in. The speaker is the
 //! actor number, so speaker-independent folds hold out actors.
 
-use super::{finish, wav_files, Loaded, Skipped};
+use super::{audio_files, finish, Loaded, Skipped};
 use crate::{Error, Gender, Result, Utterance};
 use std::path::Path;
 
@@ -136,7 +136,7 @@ fn not_speech(n: &Name<'_>) -> Option<String> {
     None
 }
 
-/// Load `root/Actor_XX/*.wav`, keeping `classes` (default all eight).
+/// Load `root/Actor_XX/*.wav` (or `.flac`, `.ogg`, `.mp3`), keeping `classes` (default all eight).
 pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
     let no_actors = || Error::Corpus {
         path: root.to_path_buf(),
@@ -168,7 +168,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
             .and_then(|n| n.strip_prefix("Actor_"))
             .unwrap_or("")
             .to_string();
-        for path in wav_files(&dir)? {
+        for path in audio_files(&dir)? {
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())

@@ -133,12 +133,7 @@ where
             xs[k].0[i] = x0 - tol.step;
             let lm = eval(store, &xs).map_err(|e| e.to_string())?;
             xs[k].0[i] = x0;
-            compare(
-                &format!("input {k}"),
-                i,
-                a,
-                (lp - lm) / (2.0 * tol.step),
-            )?;
+            compare(&format!("input {k}"), i, a, (lp - lm) / (2.0 * tol.step))?;
         }
     }
     let ids: Vec<_> = store.ids().filter(|&id| store.trainable(id)).collect();

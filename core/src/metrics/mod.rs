@@ -2,6 +2,16 @@
 //!
 //! WA (weighted accuracy) is plain accuracy; UA (unweighted accuracy) is the mean of the
 //! per-class recalls, i.e. macro recall, over the classes present in the reference.
+//! Beside the confusion matrix: [`topk`] accuracy from class probabilities, [`ccc`] for
+//! dimensional (valence/arousal/dominance) outputs, a [`bootstrap`] confidence interval of
+//! UA, and the `[metrics]` table that configures them ([`settings`]).
+
+pub mod bootstrap;
+pub mod ccc;
+pub mod settings;
+pub mod topk;
+
+pub use settings::{BootstrapUnit, MetricsConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -77,15 +87,10 @@ impl Confusion {
             .collect()
     }
 
-    /// Unweighted accuracy: mean recall over classes present in the reference.
-    pub fn ua(&self) -> f64 {
-        mean_some(&self.recalls())
-    }
-
-    /// Macro F1 over classes present in the reference (a never-predicted class has F1 0).
-    pub fn macro_f1(&self) -> f64 {
-        let f1: Vec<Option<f64>> = self
-            .recalls()
+    /// F1 per class; `None` for a class absent from the reference (a present class that is
+    /// never predicted has F1 0).
+    pub fn f1s(&self) -> Vec<Option<f64>> {
+        self.recalls()
             .into_iter()
             .zip(self.precisions())
             .map(|(r, p)| {
@@ -98,8 +103,17 @@ impl Confusion {
                     }
                 })
             })
-            .collect();
-        mean_some(&f1)
+            .collect()
+    }
+
+    /// Unweighted accuracy: mean recall over classes present in the reference.
+    pub fn ua(&self) -> f64 {
+        mean_some(&self.recalls())
+    }
+
+    /// Macro F1 over classes present in the reference (a never-predicted class has F1 0).
+    pub fn macro_f1(&self) -> f64 {
+        mean_some(&self.f1s())
     }
 }
 
@@ -168,6 +182,11 @@ mod tests {
             2.0 * 0.75 / 1.75,
         ];
         assert!((c.macro_f1() - f1.iter().sum::<f64>() / 3.0).abs() < 1e-12);
+        for (got, want) in c.f1s().iter().zip(f1) {
+            assert!((got.unwrap() - want).abs() < 1e-12);
+        }
+        let p = c.precisions();
+        assert_eq!(p, vec![Some(2.0 / 3.0), Some(2.0 / 3.0), Some(0.75)]);
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! The dashboard's live state against the real runner: every event of a quickstart run
+//! folded by the dashboard's reducer gives the confusion matrices and fold scores that
+//! `results.json` holds; and a run stopped before its first fold still leaves a complete
+//! run folder marked `stopped` (what the dashboard's stop key relies on).
+
+use serlab::dashboard::live::{LiveRun, Phase};
+use serlab_core::config::Experiment;
+use serlab_core::events::VecSink;
+use serlab_core::runner::{self, RunOptions};
+use serlab_core::{EventSink, RunEvent, StopHandle};
+use serlab_tests::{bundled_plugins, experiment};
+use std::time::Duration;
+
+fn quickstart(out: &std::path::Path) -> Experiment {
+    let mut exp = Experiment::from_file(&experiment("quickstart.toml")).unwrap();
+    exp.meta.output = out.to_path_buf();
+    exp
+}
+
+#[test]
+fn the_live_state_of_a_real_run_agrees_with_its_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = quickstart(dir.path());
+    let mut sink = VecSink::default();
+    let s = runner::run(
+        &exp,
+        &bundled_plugins(),
+        &RunOptions {
+            output: Some(dir.path().join("run")),
+            ..Default::default()
+        },
+        &mut sink,
+        &StopHandle::new(),
+    )
+    .unwrap();
+    let mut live = LiveRun::new("quickstart", Duration::ZERO);
+    for (i, e) in sink.0.iter().enumerate() {
+        live.apply(e, Duration::from_millis(i as u64));
+    }
+    assert_eq!(live.phase, Phase::Finished { stopped: false });
+    let r = &s.results;
+    assert_eq!(live.systems, r.systems);
+    assert_eq!(live.classes, r.classes);
+    assert!(live.fold_info.iter().all(|f| f.finished && !f.skipped));
+    for sys in &r.systems {
+        assert_eq!(
+            live.confusion(sys, None).as_ref(),
+            Some(&r.pooled[sys].confusion),
+            "{sys}"
+        );
+        for f in &r.folds {
+            let e = &live.evals[sys][&f.index];
+            assert_eq!(e.confusion, f.systems[sys].confusion);
+            assert!((e.ua - f.systems[sys].ua).abs() < 1e-12);
+        }
+    }
+    // Forests report trees as steps: every fit reached its planned total.
+    assert_eq!(live.fits.len(), 2 * 6);
+    assert!(live.fits.iter().all(|f| f.fraction() == Some(1.0)));
+}
+
+#[test]
+fn a_run_stopped_during_feature_extraction_is_marked_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = quickstart(dir.path());
+    let stop = StopHandle::new();
+    /// Stops at the first feature progress event; a skip before any fold is ignored.
+    struct StopAtFeatures(StopHandle, Vec<RunEvent>);
+    impl EventSink for StopAtFeatures {
+        fn emit(&mut self, e: RunEvent) {
+            if matches!(e, RunEvent::Progress { done: 0, .. }) {
+                self.0.skip_fold();
+            }
+            if matches!(e, RunEvent::Progress { done, .. } if done > 0) {
+                self.0.stop();
+            }
+            self.1.push(e);
+        }
+    }
+    let mut sink = StopAtFeatures(stop.clone(), Vec::new());
+    let out = dir.path().join("r");
+    let s = runner::run(
+        &exp,
+        &bundled_plugins(),
+        &RunOptions {
+            output: Some(out.clone()),
+            ..Default::default()
+        },
+        &mut sink,
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(s.results.status, "stopped");
+    assert!(s.results.folds.is_empty());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["status"], "stopped");
+    assert_eq!(json["systems"][2], "fusion");
+    assert!(out.join("config.toml").is_file() && out.join("predictions.csv").is_file());
+    // The skip requested before any fold did not abort the run; the stop ended it.
+    let progress = sink
+        .1
+        .iter()
+        .filter(|e| matches!(e, RunEvent::Progress { .. }))
+        .count();
+    assert_eq!(
+        progress, 2,
+        "stopped after the first chunk of 64 utterances"
+    );
+    assert!(matches!(
+        sink.1.last(),
+        Some(RunEvent::RunFinished { stopped: true, .. })
+    ));
+}
+
+#[test]
+fn skipping_a_fold_from_the_live_view_drops_just_that_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = quickstart(dir.path());
+    let stop = StopHandle::new();
+    /// Asks for a skip while the second model of fold 2 fits, as the `n` key does.
+    struct SkipFold2(StopHandle, Vec<RunEvent>);
+    impl EventSink for SkipFold2 {
+        fn emit(&mut self, e: RunEvent) {
+            if matches!(&e, RunEvent::ModelStarted { fold: 1, model } if model == "forest-mfcc") {
+                self.0.skip_fold();
+            }
+            self.1.push(e);
+        }
+    }
+    let mut sink = SkipFold2(stop.clone(), Vec::new());
+    let s = runner::run(
+        &exp,
+        &bundled_plugins(),
+        &RunOptions {
+            output: Some(dir.path().join("r")),
+            ..Default::default()
+        },
+        &mut sink,
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(s.results.status, "finished");
+    let folds: Vec<usize> = s.results.folds.iter().map(|f| f.index).collect();
+    assert_eq!(folds, [0, 2, 3, 4, 5]);
+    let mut live = LiveRun::new("quickstart", Duration::ZERO);
+    for e in &sink.1 {
+        live.apply(e, Duration::ZERO);
+    }
+    assert!(live.fold_info[1].skipped && !live.fold_info[1].finished);
+    assert!(live.fold_info[2].finished && !live.fold_info[2].skipped);
+    assert!(live
+        .log
+        .iter()
+        .any(|l| l.warning && l.text.contains("fold 1 skipped by the user")));
+    // The live pooled matrix covers the same folds as results.json.
+    assert_eq!(
+        live.confusion("fusion", None).as_ref(),
+        Some(&s.results.pooled["fusion"].confusion)
+    );
+}

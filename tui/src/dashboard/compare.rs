@@ -1,0 +1,142 @@
+//! The comparison of finished runs as a table model: rows of metrics, one column per
+//! (run, system). Kept apart from drawing so it is tested on plain values.
+
+use super::browser::RunEntry;
+use serlab_core::results::RunResults;
+
+/// One column: a system of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// `name@stamp` of the run.
+    pub run: String,
+    /// Status of the run (`finished`, `stopped`, ...).
+    pub status: String,
+    /// The system.
+    pub system: String,
+}
+
+/// One row of the comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    /// A section heading.
+    Section(String),
+    /// A metric with one value per column (`None`: not available for that column).
+    Values {
+        /// Metric name.
+        label: String,
+        /// Values, in column order.
+        values: Vec<Option<f64>>,
+        /// Whether the highest value is the best (false for spreads).
+        higher_is_better: bool,
+    },
+}
+
+/// The whole comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Columns.
+    pub columns: Vec<Column>,
+    /// Rows.
+    pub rows: Vec<Row>,
+}
+
+/// Compare `runs`: their headline system each, or every system when `all_systems`.
+pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparison {
+    let mut columns = Vec::new();
+    let mut picks: Vec<(&RunResults, String)> = Vec::new();
+    for (entry, r) in runs {
+        let systems: Vec<String> = if all_systems {
+            r.systems
+                .iter()
+                .filter(|s| r.pooled.contains_key(*s))
+                .cloned()
+                .collect()
+        } else {
+            r.main_system().map(String::from).into_iter().collect()
+        };
+        for s in systems {
+            columns.push(Column {
+                run: entry.label(),
+                status: r.status.clone(),
+                system: s.clone(),
+            });
+            picks.push((r, s));
+        }
+    }
+    let mut rows = vec![Row::Section("pooled".into())];
+    let pooled = |f: &dyn Fn(&serlab_core::results::Scores) -> f64| -> Vec<Option<f64>> {
+        picks.iter().map(|(r, s)| r.pooled.get(s).map(f)).collect()
+    };
+    rows.push(Row::Values {
+        label: "UA".into(),
+        values: pooled(&|p| p.ua),
+        higher_is_better: true,
+    });
+    rows.push(Row::Values {
+        label: "WA".into(),
+        values: pooled(&|p| p.wa),
+        higher_is_better: true,
+    });
+    rows.push(Row::Values {
+        label: "macro-F1".into(),
+        values: pooled(&|p| p.macro_f1),
+        higher_is_better: true,
+    });
+    rows.push(Row::Values {
+        label: "UA fold mean".into(),
+        values: picks
+            .iter()
+            .map(|(r, s)| r.fold_mean.get(s).map(|m| m.ua_mean))
+            .collect(),
+        higher_is_better: true,
+    });
+    rows.push(Row::Values {
+        label: "UA fold sd".into(),
+        values: picks
+            .iter()
+            .map(|(r, s)| r.fold_mean.get(s).map(|m| m.ua_std))
+            .collect(),
+        higher_is_better: false,
+    });
+    let mut classes: Vec<&str> = Vec::new();
+    for (r, _) in &picks {
+        for c in &r.classes {
+            if !classes.contains(&c.as_str()) {
+                classes.push(c);
+            }
+        }
+    }
+    rows.push(Row::Section("class recall".into()));
+    for c in classes {
+        rows.push(Row::Values {
+            label: c.into(),
+            values: picks
+                .iter()
+                .map(|(r, s)| {
+                    let i = r.classes.iter().position(|x| x == c)?;
+                    r.pooled.get(s)?.recall.get(i).copied().flatten()
+                })
+                .collect(),
+            higher_is_better: true,
+        });
+    }
+    let mut speakers: Vec<&str> = picks
+        .iter()
+        .flat_map(|(r, s)| r.per_speaker.get(s).into_iter().flat_map(|m| m.keys()))
+        .map(String::as_str)
+        .collect();
+    speakers.sort_unstable();
+    speakers.dedup();
+    rows.push(Row::Section("speaker UA".into()));
+    for sp in speakers {
+        rows.push(Row::Values {
+            label: sp.into(),
+            values: picks
+                .iter()
+                .map(|(r, s)| r.per_speaker.get(s)?.get(sp).map(|x| x.ua))
+                .collect(),
+            higher_is_better: true,
+        });
+    }
+    Comparison { columns, rows }
+}

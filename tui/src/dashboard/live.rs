@@ -1,0 +1,560 @@
+//! The live run as the dashboard sees it: a pure reducer from [`RunEvent`]s (each with the
+//! time it arrived) to what the training, confusion and fusion screens draw.
+//!
+//! Nothing here touches a terminal or a clock: times come in as durations since the
+//! dashboard started, so tests replay a scripted event sequence and get the same state,
+//! ETA included, every time.
+
+use super::curves::Downsampled;
+use serlab_core::RunEvent;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+/// Lines kept in the log pane.
+pub const LOG_LINES: usize = 1000;
+
+/// Where the run is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Loading plugins and the corpus.
+    Starting,
+    /// Extracting features.
+    Features {
+        /// Stage name (`features:func+mfcc`).
+        stage: String,
+        /// Utterances done.
+        done: usize,
+        /// Utterances in all.
+        total: usize,
+    },
+    /// Training and evaluating folds.
+    Training,
+    /// The run folder is complete (`stopped`: the user stopped it first).
+    Finished {
+        /// Whether the run was stopped before the end.
+        stopped: bool,
+    },
+    /// The runner returned an error.
+    Failed(String),
+}
+
+/// Validation metrics and loss at the end of one epoch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochPoint {
+    /// Epoch number from 0.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Validation loss.
+    pub valid_loss: Option<f64>,
+    /// Validation UA.
+    pub valid_ua: Option<f64>,
+    /// Validation WA.
+    pub valid_wa: Option<f64>,
+    /// Learning rate in force.
+    pub lr: Option<f64>,
+}
+
+/// One model fitting on one fold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    /// Fold index.
+    pub fold: usize,
+    /// Model id.
+    pub model: String,
+    /// Batch losses, downsampled.
+    pub steps: Downsampled,
+    /// The last step number seen.
+    pub last_step: usize,
+    /// Steps planned, when the model says.
+    pub total_steps: Option<usize>,
+    /// Steps per epoch, known after the first epoch.
+    pub steps_per_epoch: Option<usize>,
+    /// Per-epoch points.
+    pub epochs: Vec<EpochPoint>,
+}
+
+impl Fit {
+    fn new(fold: usize, model: &str) -> Self {
+        Fit {
+            fold,
+            model: model.into(),
+            steps: Downsampled::default(),
+            last_step: 0,
+            total_steps: None,
+            steps_per_epoch: None,
+            epochs: Vec::new(),
+        }
+    }
+
+    /// Fraction of the fit done, when the model says how many steps it plans.
+    pub fn fraction(&self) -> Option<f64> {
+        self.total_steps
+            .filter(|&t| t > 0)
+            .map(|t| (self.last_step as f64 / t as f64).min(1.0))
+    }
+
+    /// Epochs planned, when both the planned steps and the epoch length are known.
+    pub fn total_epochs(&self) -> Option<usize> {
+        match (self.total_steps, self.steps_per_epoch) {
+            (Some(t), Some(s)) if s > 0 => Some(t.div_ceil(s)),
+            _ => None,
+        }
+    }
+
+    /// The learning rate of the last epoch that reported one.
+    pub fn lr(&self) -> Option<f64> {
+        self.epochs.iter().rev().find_map(|e| e.lr)
+    }
+}
+
+/// A system's scores on one fold's test speakers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Eval {
+    /// Unweighted accuracy.
+    pub ua: f64,
+    /// Weighted accuracy.
+    pub wa: f64,
+    /// Confusion matrix, rows = reference.
+    pub confusion: Vec<Vec<usize>>,
+}
+
+/// What is known about a fold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FoldInfo {
+    /// Test speakers.
+    pub test: Vec<String>,
+    /// Validation speakers.
+    pub validation: Vec<String>,
+    /// Whether it finished.
+    pub finished: bool,
+    /// Whether it was left before finishing (skipped).
+    pub skipped: bool,
+}
+
+/// One line of the log pane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    /// When it arrived.
+    pub at: Duration,
+    /// A warning (drawn highlighted) rather than information.
+    pub warning: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// Active (unpaused) time, for an ETA that does not count pauses.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ActiveClock {
+    paused_total: Duration,
+    paused_since: Option<Duration>,
+}
+
+impl ActiveClock {
+    fn active(&self, since: Duration, now: Duration) -> Duration {
+        let paused_now = self
+            .paused_since
+            .map(|p| now.saturating_sub(p))
+            .unwrap_or_default();
+        now.saturating_sub(since)
+            .saturating_sub(self.paused_total + paused_now)
+    }
+}
+
+/// Everything the dashboard knows about the run it started.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveRun {
+    /// Experiment name.
+    pub experiment: String,
+    /// Where the run is.
+    pub phase: Phase,
+    /// Number of folds (known from `RunStarted`).
+    pub folds: usize,
+    /// Model ids.
+    pub models: Vec<String>,
+    /// Class names.
+    pub classes: Vec<String>,
+    /// Systems evaluated: the models, then any fusion seen.
+    pub systems: Vec<String>,
+    /// Per fold.
+    pub fold_info: Vec<FoldInfo>,
+    /// The fold and model fitting now.
+    pub current: Option<(usize, String)>,
+    /// Every fit so far, in order.
+    pub fits: Vec<Fit>,
+    /// System → fold → scores.
+    pub evals: BTreeMap<String, BTreeMap<usize, Eval>>,
+    /// The log pane (newest last).
+    pub log: VecDeque<LogLine>,
+    /// Warnings seen.
+    pub warnings: usize,
+    /// The run folder, once known.
+    pub output: Option<String>,
+    /// Pause requested.
+    pub paused: bool,
+    /// Stop requested.
+    pub stopping: bool,
+    started: Duration,
+    stage_started: Duration,
+    clock: ActiveClock,
+    ended_at: Option<Duration>,
+}
+
+impl LiveRun {
+    /// A run of `experiment` that the dashboard started at `at`.
+    pub fn new(experiment: &str, at: Duration) -> Self {
+        LiveRun {
+            experiment: experiment.into(),
+            phase: Phase::Starting,
+            folds: 0,
+            models: Vec::new(),
+            classes: Vec::new(),
+            systems: Vec::new(),
+            fold_info: Vec::new(),
+            current: None,
+            fits: Vec::new(),
+            evals: BTreeMap::new(),
+            log: VecDeque::new(),
+            warnings: 0,
+            output: None,
+            paused: false,
+            stopping: false,
+            started: at,
+            stage_started: at,
+            clock: ActiveClock::default(),
+            ended_at: None,
+        }
+    }
+
+    /// Whether the runner is still going.
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Starting | Phase::Features { .. } | Phase::Training
+        )
+    }
+
+    /// Add a line to the log pane.
+    pub fn note(&mut self, text: impl Into<String>, warning: bool, at: Duration) {
+        if warning {
+            self.warnings += 1;
+        }
+        self.log.push_back(LogLine {
+            at: at.saturating_sub(self.started),
+            warning,
+            text: text.into(),
+        });
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Take one event from the runner.
+    pub fn apply(&mut self, event: &RunEvent, at: Duration) {
+        // Patterns end in `..` so that fields added to the events later do not break this.
+        match event {
+            RunEvent::Progress {
+                stage, done, total, ..
+            } => {
+                if !matches!(self.phase, Phase::Features { .. }) {
+                    self.stage_started = at;
+                    self.note(format!("{stage}: {total} utterances"), false, at);
+                }
+                self.phase = Phase::Features {
+                    stage: stage.clone(),
+                    done: *done,
+                    total: *total,
+                };
+            }
+            RunEvent::RunStarted {
+                name,
+                folds,
+                models,
+                classes,
+                ..
+            } => {
+                self.experiment = name.clone();
+                self.folds = *folds;
+                self.models = models.clone();
+                self.systems = models.clone();
+                self.classes = classes.clone();
+                self.fold_info = vec![FoldInfo::default(); *folds];
+                self.phase = Phase::Training;
+                self.stage_started = at;
+                self.note(
+                    format!(
+                        "training {} model(s) on {folds} folds, {} classes",
+                        models.len(),
+                        classes.len()
+                    ),
+                    false,
+                    at,
+                );
+            }
+            RunEvent::FoldStarted {
+                fold,
+                folds,
+                test_speakers,
+                validation_speakers,
+                ..
+            } => {
+                if self.fold_info.len() < *folds {
+                    self.fold_info.resize(*folds, FoldInfo::default());
+                    self.folds = *folds;
+                }
+                for f in self.fold_info.iter_mut().take(*fold) {
+                    if !f.finished && !f.test.is_empty() {
+                        f.skipped = true;
+                    }
+                }
+                if let Some(f) = self.fold_info.get_mut(*fold) {
+                    f.test = test_speakers.clone();
+                    f.validation = validation_speakers.clone();
+                }
+                self.current = None;
+                self.note(
+                    format!(
+                        "fold {}/{folds}: test {}; validation {}",
+                        fold + 1,
+                        test_speakers.join(","),
+                        validation_speakers.join(",")
+                    ),
+                    false,
+                    at,
+                );
+            }
+            RunEvent::ModelStarted { fold, model, .. } => {
+                self.current = Some((*fold, model.clone()));
+                self.fits.push(Fit::new(*fold, model));
+            }
+            RunEvent::Step {
+                fold,
+                model,
+                step,
+                total,
+                loss,
+                ..
+            } => {
+                let fit = self.fit_mut(*fold, model);
+                fit.last_step = *step;
+                fit.total_steps = *total;
+                if let Some(l) = loss {
+                    fit.steps.push(*step as f64, *l);
+                }
+            }
+            RunEvent::Epoch {
+                fold,
+                model,
+                epoch,
+                train_loss,
+                valid_loss,
+                valid_ua,
+                valid_wa,
+                lr,
+                ..
+            } => {
+                let fit = self.fit_mut(*fold, model);
+                if fit.steps_per_epoch.is_none() && fit.last_step > 0 {
+                    fit.steps_per_epoch = Some(fit.last_step / (epoch + 1)).filter(|&s| s > 0);
+                }
+                fit.epochs.push(EpochPoint {
+                    epoch: *epoch,
+                    train_loss: *train_loss,
+                    valid_loss: *valid_loss,
+                    valid_ua: *valid_ua,
+                    valid_wa: *valid_wa,
+                    lr: *lr,
+                });
+            }
+            RunEvent::Evaluated {
+                fold,
+                model,
+                ua,
+                wa,
+                confusion,
+                ..
+            } => {
+                if !self.systems.contains(model) {
+                    self.systems.push(model.clone());
+                }
+                self.evals.entry(model.clone()).or_default().insert(
+                    *fold,
+                    Eval {
+                        ua: *ua,
+                        wa: *wa,
+                        confusion: confusion.clone(),
+                    },
+                );
+                self.note(
+                    format!("fold {} {model}: UA {ua:.3} WA {wa:.3}", fold + 1),
+                    false,
+                    at,
+                );
+            }
+            RunEvent::FoldFinished { fold, .. } => {
+                if let Some(f) = self.fold_info.get_mut(*fold) {
+                    f.finished = true;
+                }
+                self.current = None;
+            }
+            RunEvent::Warning { message, .. } => self.note(message.clone(), true, at),
+            RunEvent::RunFinished {
+                output, stopped, ..
+            } => {
+                self.output = Some(output.clone());
+                self.phase = Phase::Finished { stopped: *stopped };
+                self.current = None;
+                self.end(at);
+                let how = if *stopped { "stopped" } else { "finished" };
+                self.note(format!("run {how}: {output}"), false, at);
+            }
+            // Events added to serlab-core later are ignored until the dashboard shows them.
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+
+    /// The runner returned an error.
+    pub fn fail(&mut self, message: &str, at: Duration) {
+        self.phase = Phase::Failed(message.into());
+        self.current = None;
+        self.end(at);
+        self.note(format!("run failed: {message}"), true, at);
+    }
+
+    fn end(&mut self, at: Duration) {
+        self.set_paused(false, at);
+        self.ended_at = Some(at);
+    }
+
+    /// Record a pause or resume request.
+    pub fn set_paused(&mut self, paused: bool, at: Duration) {
+        if paused == self.paused {
+            return;
+        }
+        self.paused = paused;
+        if paused {
+            self.clock.paused_since = Some(at);
+        } else if let Some(p) = self.clock.paused_since.take() {
+            self.clock.paused_total += at.saturating_sub(p);
+        }
+    }
+
+    fn fit_mut(&mut self, fold: usize, model: &str) -> &mut Fit {
+        let i = match self
+            .fits
+            .iter()
+            .rposition(|f| f.fold == fold && f.model == model)
+        {
+            Some(i) => i,
+            None => {
+                self.fits.push(Fit::new(fold, model));
+                self.fits.len() - 1
+            }
+        };
+        &mut self.fits[i]
+    }
+
+    /// The fit of `model` on `fold`.
+    pub fn fit(&self, fold: usize, model: &str) -> Option<&Fit> {
+        self.fits
+            .iter()
+            .rev()
+            .find(|f| f.fold == fold && f.model == model)
+    }
+
+    /// Time the run has been going, not counting pauses.
+    pub fn active(&self, now: Duration) -> Duration {
+        self.clock
+            .active(self.started, self.ended_at.unwrap_or(now).min(now))
+    }
+
+    /// Fraction of the current stage done: features, or training over folds × models.
+    pub fn fraction(&self) -> Option<f64> {
+        match &self.phase {
+            Phase::Starting => None,
+            Phase::Features { done, total, .. } => Some(if *total == 0 {
+                1.0
+            } else {
+                *done as f64 / *total as f64
+            }),
+            Phase::Finished { .. } | Phase::Failed(_) => None,
+            Phase::Training => {
+                let folds = self.folds.max(1) as f64;
+                let models = self.models.len().max(1) as f64;
+                let Some((fold, model)) = &self.current else {
+                    let done = self
+                        .fold_info
+                        .iter()
+                        .rposition(|f| f.finished || f.skipped)
+                        .map(|i| i + 1)
+                        .unwrap_or(0);
+                    return Some(done as f64 / folds);
+                };
+                let mi = self.models.iter().position(|m| m == model).unwrap_or(0) as f64;
+                let within = self
+                    .fit(*fold, model)
+                    .and_then(Fit::fraction)
+                    .unwrap_or(0.0);
+                Some(((*fold as f64 * models + mi + within) / (folds * models)).min(1.0))
+            }
+        }
+    }
+
+    /// Estimated time left in the current stage, from the active time spent in it so far.
+    pub fn eta(&self, now: Duration) -> Option<Duration> {
+        if self.paused {
+            return None;
+        }
+        let f = self.fraction()?;
+        if f <= 0.0 {
+            return None;
+        }
+        let stage_start = self.stage_started;
+        let spent = self.clock.active(stage_start, now).as_secs_f64();
+        // Pauses before the stage began were already subtracted in `active`; that is
+        // conservative (an ETA slightly short after a pause in an earlier stage).
+        Some(Duration::from_secs_f64(spent * (1.0 - f) / f))
+    }
+
+    /// Confusion matrix of `system` on `fold`, or summed over the folds evaluated so far.
+    pub fn confusion(&self, system: &str, fold: Option<usize>) -> Option<Vec<Vec<usize>>> {
+        let evals = self.evals.get(system)?;
+        match fold {
+            Some(f) => evals.get(&f).map(|e| e.confusion.clone()),
+            None => {
+                let mut it = evals.values();
+                let mut sum = it.next()?.confusion.clone();
+                for e in it {
+                    for (row, add) in sum.iter_mut().zip(&e.confusion) {
+                        for (a, b) in row.iter_mut().zip(add) {
+                            *a += b;
+                        }
+                    }
+                }
+                Some(sum)
+            }
+        }
+    }
+
+    /// Folds evaluated for at least one system, in order.
+    pub fn evaluated_folds(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .evals
+            .values()
+            .flat_map(|m| m.keys().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Systems that are not models (the fusion).
+    pub fn fusions(&self) -> Vec<&str> {
+        self.systems
+            .iter()
+            .filter(|s| !self.models.contains(s))
+            .map(String::as_str)
+            .collect()
+    }
+}

@@ -1,0 +1,90 @@
+//! The training thread: the same runner as `serlab run`, fed an experiment file, sending
+//! its events over an unbounded channel so training never waits on drawing. The thread
+//! ends with one [`RunMsg::Ended`] carrying the run folder or the error (a panic outside
+//! the plugins' own guards included).
+
+use super::app::RunMsg;
+use serlab_core::config::Experiment;
+use serlab_core::plugin::PluginSet;
+use serlab_core::runner::{self, RunOptions};
+use serlab_core::{EventSink, RunEvent, StopHandle};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
+
+/// Sends runner events to the dashboard; a closed channel (dashboard gone) is ignored.
+struct MsgSink(Sender<RunMsg>);
+
+impl EventSink for MsgSink {
+    fn emit(&mut self, event: RunEvent) {
+        let _ = self.0.send(RunMsg::Event(event));
+    }
+}
+
+/// A run on its own thread.
+pub struct Trainer {
+    /// Pause, stop and skip requests go here.
+    pub stop: StopHandle,
+    thread: JoinHandle<()>,
+}
+
+impl Trainer {
+    /// Start running the experiment file `path`.
+    pub fn start(path: PathBuf, tx: Sender<RunMsg>) -> std::io::Result<Trainer> {
+        let stop = StopHandle::new();
+        let s = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("serlab-run".into())
+            .spawn(move || {
+                let outcome = catch_unwind(AssertUnwindSafe(|| run_file(&path, &tx, &s)));
+                let msg = match outcome {
+                    Ok(Ok(dir)) => Ok(dir),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(payload) => {
+                        Err(super::terminal::take_panic_message().unwrap_or_else(|| {
+                            payload
+                                .downcast_ref::<&str>()
+                                .map(|s| s.to_string())
+                                .or_else(|| payload.downcast_ref::<String>().cloned())
+                                .unwrap_or_else(|| "the run panicked".into())
+                        }))
+                    }
+                };
+                let _ = tx.send(RunMsg::Ended(msg));
+            })?;
+        Ok(Trainer { stop, thread })
+    }
+
+    /// Whether the thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Wait for the thread.
+    pub fn join(self) {
+        let _ = self.thread.join();
+    }
+}
+
+fn run_file(path: &Path, tx: &Sender<RunMsg>, stop: &StopHandle) -> serlab_core::Result<PathBuf> {
+    let exp = Experiment::from_file(path)?;
+    let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
+    let mut sink = MsgSink(tx.clone());
+    for r in &plugins.refused {
+        sink.emit(RunEvent::Warning {
+            message: format!("plugin refused: {}", r.error),
+        });
+    }
+    let summary = runner::run(
+        &exp,
+        &plugins,
+        &RunOptions {
+            cache: crate::h5cache::open(&exp, false),
+            ..Default::default()
+        },
+        &mut sink,
+        stop,
+    )?;
+    Ok(summary.dir)
+}
