@@ -16,6 +16,9 @@
 //! a header promises (WAV `data` chunk, FLAC `STREAMINFO`, MP3 Xing/LAME frame); a stream
 //! without one (OGG, MP3 without an info frame, WAV written to a pipe) ends where its data
 //! ends, as in every player. FLAC's MD5 of the decoded audio is checked when present.
+//!
+//! Cached features are keyed by the file's bytes, not the decoded samples: a change here that
+//! alters the samples an extractor receives must bump [`crate::cache::DECODE_VERSION`].
 
 use crate::{Audio, Error, Result};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;

@@ -40,6 +40,17 @@ impl Split {
     }
 }
 
+/// Emotional intensity as the corpus labels it (RAVDESS: normal or strong); a target of
+/// auxiliary classification heads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Intensity {
+    /// Normal intensity (RAVDESS code `01`).
+    Normal,
+    /// Strong intensity (RAVDESS code `02`).
+    Strong,
+}
+
 /// One labelled utterance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Utterance {
@@ -53,6 +64,9 @@ pub struct Utterance {
     pub session: Option<String>,
     /// Speaker sex, where known.
     pub gender: Option<Gender>,
+    /// Emotional intensity, where the corpus labels it (RAVDESS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intensity: Option<Intensity>,
     /// Categorical emotion label, already mapped to the experiment's class names.
     pub label: String,
     /// Valence, arousal, dominance, where the corpus has them.

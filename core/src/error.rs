@@ -106,6 +106,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A run folder cannot be used: its results, fold parts or configuration are unreadable,
+    /// belong to another experiment, or are incomplete for what was asked.
+    #[error("run folder {path}: {message}")]
+    RunFolder {
+        /// The run folder or the file in it.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// A protocol cannot be built or a fold breaks speaker independence.
     #[error("protocol: {0}")]
     Protocol(String),

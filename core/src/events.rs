@@ -78,6 +78,9 @@ pub enum RunEvent {
         valid_wa: Option<f64>,
         /// Learning rate in force.
         lr: Option<f64>,
+        /// Validation confusion matrix, rows = true class.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        valid_confusion: Option<Vec<Vec<usize>>>,
     },
     /// A model (or the fusion, with model `fusion`) was evaluated on a fold's test speakers.
     Evaluated {

@@ -8,7 +8,8 @@
 //! [`events::RunEvent`]s for whichever renderer is attached.
 
 pub mod audio;
-pub mod checkpoint;
+pub mod augment;
+pub mod cache;
 pub mod config;
 pub mod corpus;
 pub mod data;
@@ -19,6 +20,7 @@ pub mod fusion;
 pub mod metrics;
 pub mod model;
 pub mod plugin;
+pub mod preflight;
 pub mod protocol;
 pub mod results;
 pub mod runner;
@@ -26,11 +28,11 @@ pub mod suggest;
 pub mod synthetic;
 pub mod transcriber;
 
-pub use data::{Corpus, Gender, Split, Utterance};
+pub use data::{Corpus, Gender, Intensity, Split, Utterance};
 pub use error::{Error, Result};
 pub use events::{EventSink, RunEvent, StopHandle};
 pub use features::{Audio, FeatureExtractor, FeatureInfo, FeatureInput, FeatureShape, Features};
 pub use fusion::Fusion;
-pub use model::{FitContext, LabeledSet, Model};
+pub use model::{AuxLabels, FitContext, LabeledSet, Model};
 pub use plugin::registry::Component;
 pub use transcriber::Transcriber;

@@ -1,10 +1,20 @@
 //! Models: trained on the training speakers, selected on the validation speakers,
 //! asked for class probabilities on the test speakers.
 
+use crate::data::{Gender, Intensity};
 use crate::events::{EventSink, StopHandle};
 use crate::features::Features;
 use crate::Result;
 use std::path::Path;
+
+/// Labels of an utterance besides its class, for auxiliary (multitask) heads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuxLabels {
+    /// Speaker sex, where the corpus gives it.
+    pub gender: Option<Gender>,
+    /// Emotional intensity, where the corpus labels it (RAVDESS).
+    pub intensity: Option<Intensity>,
+}
 
 /// A labelled set of utterances as a model sees it.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +29,9 @@ pub struct LabeledSet<'a> {
     pub vad: &'a [Option<[f32; 3]>],
     /// Class names; their count is the number of outputs.
     pub classes: &'a [String],
+    /// Auxiliary labels per utterance; may be empty when none are known (see
+    /// [`LabeledSet::aux_of`]).
+    pub aux: &'a [AuxLabels],
 }
 
 impl LabeledSet<'_> {
@@ -30,6 +43,11 @@ impl LabeledSet<'_> {
     /// True when the set has no utterance.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// The auxiliary labels of utterance `i` (all unknown when [`LabeledSet::aux`] is empty).
+    pub fn aux_of(&self, i: usize) -> AuxLabels {
+        self.aux.get(i).copied().unwrap_or_default()
     }
 }
 
@@ -58,6 +76,16 @@ pub trait Model: Send {
     ) -> Result<()>;
     /// Class probabilities per input, each row summing to 1.
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>>;
+    /// Class probabilities per input, knowing each input's speaker (models that normalise
+    /// features per speaker use the unlabelled inputs of each speaker); by default the
+    /// speakers are ignored and [`Model::predict_proba`] answers.
+    fn predict_proba_by_speaker(
+        &self,
+        inputs: &[&Features],
+        _speakers: &[&str],
+    ) -> Result<Vec<Vec<f32>>> {
+        self.predict_proba(inputs)
+    }
     /// Valence, arousal and dominance per input, for models with dimensional outputs;
     /// `None` (the default) for models without them.
     fn predict_vad(&self, _inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {

@@ -67,6 +67,7 @@ mod tests {
             speaker: "s".into(),
             session: None,
             gender: None,
+            intensity: None,
             label: "x".into(),
             vad: None,
             transcript: transcript.map(str::to_string),

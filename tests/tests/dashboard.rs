@@ -27,6 +27,7 @@ fn the_live_state_of_a_real_run_agrees_with_its_results_file() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -83,6 +84,7 @@ fn a_run_stopped_during_feature_extraction_is_marked_stopped() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(out.clone()),
+            ..Default::default()
         },
         &mut sink,
         &stop,
@@ -132,6 +134,7 @@ fn skipping_a_fold_from_the_live_view_drops_just_that_fold() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("r")),
+            ..Default::default()
         },
         &mut sink,
         &stop,

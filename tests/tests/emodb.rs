@@ -17,6 +17,7 @@ fn emodb_forest_reaches_the_target_ua_with_leave_one_speaker_out() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().to_path_buf()),
+            ..Default::default()
         },
         &mut serlab_core::events::NullSink,
         &StopHandle::new(),

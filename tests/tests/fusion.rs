@@ -15,6 +15,7 @@ fn run(exp: &Experiment, out: &Path) -> RunSummary {
         &bundled_plugins(),
         &RunOptions {
             output: Some(out.to_path_buf()),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),

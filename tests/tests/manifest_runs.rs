@@ -140,6 +140,7 @@ fn unusable_files_are_listed_with_their_reason_and_the_run_goes_on() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(out.clone()),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -186,6 +187,7 @@ fn fail_fast_stops_at_the_first_unusable_file_and_names_it() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),
@@ -216,6 +218,7 @@ fn the_speaker_overlap_override_is_logged_as_a_warning() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -247,6 +250,7 @@ fn a_speaker_in_two_sessions_is_refused_by_leave_one_session_out() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),
@@ -316,6 +320,7 @@ fn manifest_example_runs_on_emodb_listed_in_a_manifest() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut serlab_core::events::NullSink,
         &StopHandle::new(),

@@ -31,6 +31,7 @@ fn iemocap_multimodal_runs_on_a_fixture_tree() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(out.clone()),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),

@@ -98,6 +98,7 @@ fn a_panic_in_fit_and_predict_is_an_error_not_an_abort() {
         speakers: &["s"],
         vad: &[None],
         classes: &classes,
+        aux: &[],
     };
     let mut sink = NullSink;
     let stop = StopHandle::new();

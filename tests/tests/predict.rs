@@ -31,6 +31,7 @@ fn multimodal_run(dir: &Path) -> std::path::PathBuf {
         &bundled_plugins(),
         &RunOptions {
             output: Some(out.clone()),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),

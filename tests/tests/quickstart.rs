@@ -24,6 +24,7 @@ fn quickstart_runs_end_to_end_and_writes_a_run_folder() {
         &plugins,
         &RunOptions {
             output: Some(run_dir.clone()),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -87,6 +88,7 @@ fn same_seed_gives_identical_predictions() {
             &plugins,
             &RunOptions {
                 output: Some(out.clone()),
+                ..Default::default()
             },
             &mut VecSink::default(),
             &StopHandle::new(),
@@ -115,6 +117,7 @@ fn a_panicking_model_fails_alone_and_the_rest_of_the_run_finishes() {
         &plugins,
         &RunOptions {
             output: Some(dir.path().join("r")),
+            ..Default::default()
         },
         &mut sink,
         &StopHandle::new(),
@@ -148,6 +151,7 @@ fn a_stopped_run_keeps_its_finished_folds() {
         &plugins,
         &RunOptions {
             output: Some(out.clone()),
+            ..Default::default()
         },
         &mut StopAfterFirstFold(stop.clone()),
         &stop,

@@ -37,6 +37,7 @@ fn text_models_run_on_a_transcript_table_with_its_official_split() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(run_dir.clone()),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),
@@ -90,6 +91,7 @@ fn an_audio_extractor_on_a_text_only_corpus_is_refused_by_name() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("r")),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),
@@ -123,6 +125,7 @@ fn meld_tfidf_logreg_matches_the_scikit_learn_reference() {
         &bundled_plugins(),
         &RunOptions {
             output: Some(dir.path().join("run")),
+            ..Default::default()
         },
         &mut VecSink::default(),
         &StopHandle::new(),

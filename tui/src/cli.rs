@@ -1,13 +1,8 @@
 //! Command-line parsing and the subcommands.
 
-use crate::progress::ProgressSink;
 use clap::{Parser, Subcommand};
-use serlab_core::config::Experiment;
 use serlab_core::plugin::PluginSet;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// serlab: reproducible speech emotion recognition experiments.
@@ -22,17 +17,13 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run an experiment file end to end and write a run folder.
-    Run {
-        /// The experiment TOML file.
-        experiment: PathBuf,
-        /// Run folder to write (default: <output>/<name>/<timestamp>).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// No progress bars.
-        #[arg(long)]
-        quiet: bool,
-    },
+    /// Run an experiment file end to end (or one fold of it, or resume a run) and write a
+    /// run folder.
+    Run(crate::run::RunArgs),
+    /// Pool the fold parts of a run folder (from `serlab run --fold K`) into its results.
+    Merge(crate::merge::MergeArgs),
+    /// Show the folds of an experiment (test and validation speakers) without running it.
+    Folds(crate::folds::FoldsArgs),
     /// Predict a recording with a finished run's fitted models: class probabilities per
     /// model and fusion, and the transcript the text models read.
     Predict {
@@ -55,6 +46,24 @@ pub enum Command {
         /// Extra plugin folders or files.
         #[arg(long = "path")]
         paths: Vec<PathBuf>,
+    },
+    /// Export a corpus' features (every feature set, or --extractor ID) to an HDF5 file.
+    Features(crate::export::FeaturesArgs),
+    /// Measure each feature extractor's speed (real-time factor) on a corpus.
+    BenchFeatures(crate::bench::BenchArgs),
+    /// Write report.md (tables, per-class, per-speaker, intervals, plots) in a run folder.
+    Report {
+        /// The run folder.
+        run: PathBuf,
+    },
+    /// Compare runs side by side, each against the first, with paired tests.
+    Compare {
+        /// Run folders; the first is the baseline.
+        #[arg(num_args = 2.., required = true)]
+        runs: Vec<PathBuf>,
+        /// System to compare in every run (default: each run's fusion, else its first model).
+        #[arg(long)]
+        system: Option<String>,
     },
 }
 
@@ -79,29 +88,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 /// Run one subcommand, printing to stdout.
 pub fn execute(command: Command) -> serlab_core::Result<()> {
     match command {
-        Command::Run {
-            experiment,
-            output,
-            quiet,
-        } => {
-            let exp = Experiment::from_file(&experiment)?;
-            let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
-            for r in &plugins.refused {
-                eprintln!("warning: plugin refused: {}", r.error);
-            }
-            let quiet = quiet || !std::io::stderr().is_terminal();
-            let mut sink = ProgressSink::new(quiet);
-            let summary = runner::run(
-                &exp,
-                &plugins,
-                &RunOptions { output },
-                &mut sink,
-                &StopHandle::new(),
-            )?;
-            println!("{}", crate::table::render(&summary.results));
-            println!("run folder: {}", summary.dir.display());
-            Ok(())
-        }
+        Command::Run(args) => crate::run::execute(args),
+        Command::Merge(args) => crate::merge::execute(args),
+        Command::Folds(args) => crate::folds::execute(args),
         Command::Predict {
             run_dir,
             audio,
@@ -115,9 +104,33 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
         Command::Tui { dir } => {
             crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
         }
+        Command::Report { run } => {
+            println!("{}", crate::report::write(&run)?.display());
+            Ok(())
+        }
+        Command::Compare { runs, system } => {
+            let sides = runs
+                .iter()
+                .map(|r| crate::compare::Side::load(r, system.as_deref()))
+                .collect::<serlab_core::Result<Vec<_>>>()?;
+            print!("{}", crate::compare::report(&sides)?);
+            Ok(())
+        }
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
             print!("{}", plugins_report(&plugins));
+            Ok(())
+        }
+        Command::Features(args) => {
+            let summary = crate::export::run(&args)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", crate::export::report(&summary));
+            Ok(())
+        }
+        Command::BenchFeatures(args) => {
+            print!("{}", crate::bench::render(&crate::bench::run(&args)?));
             Ok(())
         }
     }

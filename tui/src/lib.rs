@@ -2,8 +2,19 @@
 //! its renderers. The runner lives in serlab-core and only emits events; this crate decides how
 //! they are shown.
 
+pub mod bench;
 pub mod cli;
+pub mod compare;
 pub mod dashboard;
+pub mod epochs;
+pub mod export;
+pub mod folds;
+pub mod h5cache;
+pub mod merge;
+pub mod plots;
 pub mod predict;
 pub mod progress;
+pub mod report;
+pub mod run;
+pub mod stats;
 pub mod table;

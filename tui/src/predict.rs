@@ -10,7 +10,8 @@
 
 use serlab_core::config::Experiment;
 use serlab_core::plugin::PluginSet;
-use serlab_core::{audio, checkpoint, Error, FeatureInput, Features, Result};
+use serlab_core::runner::checkpoint;
+use serlab_core::{audio, Error, FeatureInput, Features, Result};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -165,7 +166,7 @@ pub fn predict(run_dir: &Path, wav: &Path, opts: &Options) -> Result<Report> {
                 .collect();
             let params = toml::to_string(&f.params).expect("a TOML table serialises");
             let mut fusion = plugins.fusion(&f.method, &params)?;
-            let path = checkpoint::path(run_dir, k, &f.id);
+            let path = checkpoint::fusion_path(run_dir, k, &f.id);
             if path.is_file() {
                 fusion.load(&path)?;
             }

@@ -103,6 +103,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
                 speaker: n.speaker.into(),
                 session: None,
                 gender: gender(n.speaker),
+                intensity: None,
                 label: n.emotion.into(),
                 vad: None,
                 transcript: None,

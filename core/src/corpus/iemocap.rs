@@ -320,6 +320,7 @@ pub fn load(root: &Path, class_map: ClassMap, classes: Option<&[String]>) -> Res
                     speaker: who.speaker,
                     session: Some(who.session),
                     gender: Some(who.gender),
+                    intensity: None,
                     label: class.into(),
                     vad: Some(eval.vad),
                     split: None,

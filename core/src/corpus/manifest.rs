@@ -425,6 +425,7 @@ pub fn load(
                 "validation" => Split::Validation,
                 _ => Split::Test,
             }),
+            intensity: None,
         });
     }
     let mut order: Vec<String> = match class_map {

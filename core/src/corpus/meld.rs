@@ -175,6 +175,7 @@ pub fn read_table(
                 speaker: field(c_speaker).to_string(),
                 session: None,
                 gender: None,
+                intensity: None,
                 label,
                 vad: None,
                 transcript: Some(text.to_string()),

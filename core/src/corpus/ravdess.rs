@@ -51,14 +51,7 @@ pub fn gender(actor: u8) -> Gender {
     }
 }
 
-/// Emotional intensity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intensity {
-    /// Code `01`.
-    Normal,
-    /// Code `02`.
-    Strong,
-}
+pub use crate::data::Intensity;
 
 /// Parsed parts of a RAVDESS file stem.
 #[derive(Debug, PartialEq, Eq)]
@@ -195,6 +188,7 @@ pub fn load(root: &Path, classes: Option<&[String]>) -> Result<Loaded> {
                             speaker: n.speaker.into(),
                             session: None,
                             gender: Some(gender(n.actor)),
+                            intensity: Some(n.intensity),
                             label: n.emotion.into(),
                             vad: None,
                             transcript: None,

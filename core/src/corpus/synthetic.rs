@@ -84,7 +84,7 @@ impl SyntheticConfig {
                         self.seed.wrapping_mul(1_000_003) ^ ((s * 1000 + ci * 100 + k) as u64);
                     if !path.exists() {
                         let x = synthesize(voice, p, self.seconds, self.sample_rate, seed);
-                        let tmp = path.with_extension("wav.tmp");
+                        let tmp = crate::results::temp_path(&path);
                         audio::write_wav16(&tmp, &x, self.sample_rate)?;
                         std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
                     }
@@ -98,6 +98,7 @@ impl SyntheticConfig {
                         } else {
                             Gender::Male
                         }),
+                        intensity: None,
                         label: class.clone(),
                         vad: None,
                         transcript: None,

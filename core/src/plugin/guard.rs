@@ -252,6 +252,15 @@ impl<C: ModelComponent> Model for GuardedModel<C> {
             self.inner.predict_proba(inputs)
         })
     }
+    fn predict_proba_by_speaker(
+        &self,
+        inputs: &[&Features],
+        speakers: &[&str],
+    ) -> Result<Vec<Vec<f32>>> {
+        guarded(&self.plugin, C::NAME, "predict_proba_by_speaker", || {
+            self.inner.predict_proba_by_speaker(inputs, speakers)
+        })
+    }
     fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
         guarded(&self.plugin, C::NAME, "predict_vad", || {
             self.inner.predict_vad(inputs)

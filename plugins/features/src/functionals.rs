@@ -231,6 +231,7 @@ impl Component for FunctionalsExtractor {
             p.f0_min,
             p.f0_max,
             p.yin_threshold,
+            0,
         )?;
         if !(p.voicing_range_db > 0.0 && p.voicing_range_db.is_finite()) {
             return Err(Error::config(
@@ -297,7 +298,7 @@ impl FeatureExtractor for FunctionalsExtractor {
             dim: self.names.len(),
             sample_rate: self.params.sample_rate,
             names: self.names.clone(),
-            version: 1,
+            version: 2,
         })
     }
 

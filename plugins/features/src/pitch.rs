@@ -1,53 +1,94 @@
-//! F0 by YIN (de Cheveigné & Kawahara, JASA 2002): difference function, cumulative mean
-//! normalisation, absolute threshold, local-minimum search and parabolic interpolation.
+//! F0 by YIN (de Cheveigné & Kawahara, JASA 2002), computed exactly as `librosa.yin` 0.11
+//! does, plus a voicing decision librosa's `yin` does not make.
 //!
-//! The integration window is one longest period (`ceil(sr / f0_min)` samples), so a frame
-//! needs `2 * tau_max + 1` samples; frame `t` is centred on sample `t * hop` (zeros outside
-//! the signal), matching the STFT frames with `center = true`.
+//! Per frame of `N` samples (`frame_length`):
+//! * difference function from the autocorrelation of the whole frame,
+//!   `d(k) = 2 (r(0) - r(k)) - sum_{m<k} y(m)^2` (librosa 0.11's form; the autocorrelation is
+//!   one forward and one inverse real FFT, planned once);
+//! * cumulative-mean normalisation `d'(k) = d(k) / (sum_{j=1..k} d(j) / k)` over
+//!   `k in [floor(sr / f0_max), min(ceil(sr / f0_min), N - 1)]`;
+//! * the first local minimum under `threshold`, else the global minimum;
+//! * parabolic interpolation (no shift where it would move by a bin or more, none at the
+//!   ends of the lag range).
+//!
+//! Frame `t` covers `[t * hop - N / 2, t * hop - N / 2 + N)` with zeros outside the signal
+//! (`center=True, pad_mode='constant'`), so it is centred like the STFT frames.
+//!
+//! The lag is chosen with librosa's default trough threshold, 0.1, so F0 equals
+//! `librosa.yin(..., trough_threshold=0.1)`. librosa's difference carries a tail term
+//! (`sum` of the last `k` samples' energy) that keeps `d'` of a perfectly periodic frame
+//! well above 0, by an amount that grows with the period (0.11 for a clean 150 Hz tone
+//! with the default frame). The voicing decision librosa's `yin` does not make is ours:
+//! the *aperiodicity* is the same cumulative-mean normalisation applied to the
+//! tail-free, overlap-length-normalised difference
+//! `sum_{m < N-k} (y(m) - y(m+k))^2 / (N - k)` at the chosen lag: about 0 for a periodic
+//! frame whatever its pitch, about 1 for noise; a frame is periodic when it is under
+//! `threshold`.
+//!
+//! Where librosa returns `sr / min_period` for a silent frame, we return `f0 = 0`,
+//! aperiodicity 1 and "not periodic": a defined value that never counts as voiced.
 
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use serlab_core::{Error, Result};
+use std::sync::Arc;
 
 /// One YIN frame's outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PitchFrame {
-    /// Estimated F0 in Hz (of the best candidate, voiced or not), 0 if none.
+    /// Estimated F0 in Hz (of the chosen lag, periodic or not), 0 for a silent frame.
     pub f0: f32,
     /// Cumulative-mean-normalised difference at the chosen lag, in [0, 1] (1 = aperiodic).
     pub aperiodicity: f32,
-    /// Whether the aperiodicity is under the threshold.
+    /// Whether the aperiodicity is under the voicing threshold.
     pub periodic: bool,
 }
 
-/// A configured YIN tracker.
-#[derive(Clone, Debug)]
-pub struct Yin {
-    sample_rate: f32,
-    tau_min: usize,
-    tau_max: usize,
-    window: usize,
-    threshold: f32,
+impl PitchFrame {
+    const SILENT: PitchFrame = PitchFrame {
+        f0: 0.0,
+        aperiodicity: 1.0,
+        periodic: false,
+    };
 }
 
-/// `sum((a - b)^2)` with eight independent accumulators, so it vectorises.
-fn sq_diff_sum(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            let d = x[i] - y[i];
-            acc[i] += d * d;
-        }
+/// A configured YIN tracker.
+#[derive(Clone)]
+pub struct Yin {
+    sample_rate: f32,
+    min_period: usize,
+    max_period: usize,
+    frame_length: usize,
+    threshold: f32,
+    trough_threshold: f32,
+    fft: Arc<dyn RealToComplex<f32>>,
+    ifft: Arc<dyn ComplexToReal<f32>>,
+}
+
+impl std::fmt::Debug for Yin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Yin")
+            .field("min_period", &self.min_period)
+            .field("max_period", &self.max_period)
+            .field("frame_length", &self.frame_length)
+            .field("threshold", &self.threshold)
+            .finish()
     }
-    let mut s: f32 = acc.iter().sum();
-    for (x, y) in ra.iter().zip(rb) {
-        s += (x - y) * (x - y);
-    }
-    s
+}
+
+/// Scratch buffers for [`Yin::analyse`], allocated once per utterance.
+pub struct YinScratch {
+    input: Vec<f32>,
+    spectrum: Vec<realfft::num_complex::Complex<f32>>,
+    acf: Vec<f32>,
+    fwd_scratch: Vec<realfft::num_complex::Complex<f32>>,
+    inv_scratch: Vec<realfft::num_complex::Complex<f32>>,
+    cmnd: Vec<f32>,
+    aper: Vec<f32>,
 }
 
 impl Yin {
-    /// A tracker for F0 in `[f0_min, f0_max]` Hz with aperiodicity threshold `threshold`.
+    /// A tracker for F0 in `[f0_min, f0_max]` Hz; a frame is periodic when its
+    /// aperiodicity is under `threshold`. `frame_length = 0` picks `2 * ceil(sr / f0_min)`.
     /// `component` names the caller in errors.
     pub fn new(
         component: &str,
@@ -55,6 +96,7 @@ impl Yin {
         f0_min: f32,
         f0_max: f32,
         threshold: f32,
+        frame_length: usize,
     ) -> Result<Self> {
         let sr = sample_rate as f32;
         if !(f0_min > 0.0 && f0_min < f0_max) {
@@ -85,88 +127,152 @@ impl Yin {
                 "must be in (0, 1)",
             ));
         }
-        let tau_min = ((sr / f0_max).floor() as usize).max(2);
-        let tau_max = ((sr / f0_min).ceil() as usize).max(tau_min + 2);
+        let min_period = ((sr / f0_max).floor() as usize).max(1);
+        let longest = (sr / f0_min).ceil() as usize;
+        let frame_length = if frame_length == 0 {
+            2 * longest
+        } else {
+            frame_length
+        };
+        let max_period = longest.min(frame_length.saturating_sub(1));
+        if max_period < min_period + 2 {
+            return Err(Error::config(
+                component,
+                "yin_frame_length",
+                "too short for f0_min: needs more than sample_rate / f0_max + 2 samples",
+            ));
+        }
+        let n_fft = (frame_length + max_period + 1).next_power_of_two();
+        let mut planner = RealFftPlanner::<f32>::new();
         Ok(Yin {
             sample_rate: sr,
-            tau_min,
-            tau_max,
-            window: tau_max,
+            min_period,
+            max_period,
+            frame_length,
             threshold,
+            trough_threshold: 0.1,
+            fft: planner.plan_fft_forward(n_fft),
+            ifft: planner.plan_fft_inverse(n_fft),
         })
     }
 
-    /// Samples one frame needs.
+    /// Samples one frame covers.
     pub fn frame_len(&self) -> usize {
-        self.window + self.tau_max + 1
+        self.frame_length
     }
 
-    /// Analyse one frame of [`Yin::frame_len`] samples; `d` is scratch of `tau_max + 1`.
-    pub fn analyse(&self, frame: &[f32], d: &mut [f32]) -> PitchFrame {
-        let w = self.window;
-        let head = &frame[..w];
-        d[0] = 1.0;
-        let mut running = 0.0f64;
-        let mut any = false;
-        for tau in 1..=self.tau_max {
-            let raw = sq_diff_sum(head, &frame[tau..tau + w]);
-            running += raw as f64;
-            d[tau] = if running > 0.0 {
-                any = true;
-                (raw as f64 * tau as f64 / running) as f32
-            } else {
-                1.0
-            };
+    /// Shortest and longest lag searched, samples.
+    pub fn period_range(&self) -> (usize, usize) {
+        (self.min_period, self.max_period)
+    }
+
+    /// Buffers for [`Yin::analyse`].
+    pub fn scratch(&self) -> YinScratch {
+        YinScratch {
+            input: self.fft.make_input_vec(),
+            spectrum: self.fft.make_output_vec(),
+            acf: self.ifft.make_output_vec(),
+            fwd_scratch: self.fft.make_scratch_vec(),
+            inv_scratch: self.ifft.make_scratch_vec(),
+            cmnd: vec![0.0; self.max_period - self.min_period + 1],
+            aper: vec![0.0; self.max_period - self.min_period + 1],
         }
-        let none = PitchFrame {
-            f0: 0.0,
-            aperiodicity: 1.0,
-            periodic: false,
-        };
-        if !any {
-            return none;
+    }
+
+    /// Analyse one frame of [`Yin::frame_len`] samples.
+    pub fn analyse(&self, frame: &[f32], s: &mut YinScratch) -> PitchFrame {
+        let n = self.frame_length;
+        s.input[..n].copy_from_slice(&frame[..n]);
+        s.input[n..].iter_mut().for_each(|v| *v = 0.0);
+        let energy: f64 = frame[..n].iter().map(|&v| (v as f64) * (v as f64)).sum();
+        if energy.is_nan() || energy <= 1e-12 {
+            return PitchFrame::SILENT;
         }
-        // First dip under the threshold, followed down to its local minimum.
-        let (lo, hi) = (self.tau_min, self.tau_max - 1);
-        let mut tau = None;
-        let mut t = lo;
-        while t <= hi {
-            if d[t] < self.threshold {
-                while t < hi && d[t + 1] < d[t] {
-                    t += 1;
-                }
-                tau = Some(t);
-                break;
+        if self
+            .fft
+            .process_with_scratch(&mut s.input, &mut s.spectrum, &mut s.fwd_scratch)
+            .is_err()
+        {
+            return PitchFrame::SILENT;
+        }
+        for c in s.spectrum.iter_mut() {
+            *c = realfft::num_complex::Complex::new(c.norm_sqr(), 0.0);
+        }
+        // The inverse of a real spectrum must have zero imaginary DC / Nyquist: it does.
+        if self
+            .ifft
+            .process_with_scratch(&mut s.spectrum, &mut s.acf, &mut s.inv_scratch)
+            .is_err()
+        {
+            return PitchFrame::SILENT;
+        }
+        let scale = 1.0 / s.acf.len() as f64;
+        let r0 = s.acf[0] as f64 * scale;
+        // d(k) and its running sum over k = 1..; cumulative energy of the first k samples.
+        // The tail-free difference drops the energy of the last k samples and is divided by
+        // the overlap N - k (see the module notes).
+        let (mut cum_d, mut cum_e) = (0.0f64, 0.0f64);
+        let (mut cum_c, mut tail) = (0.0f64, 0.0f64);
+        for k in 1..=self.max_period {
+            cum_e += (frame[k - 1] as f64).powi(2);
+            tail += (frame[n - k] as f64).powi(2);
+            let d = 2.0 * (r0 - s.acf[k] as f64 * scale) - cum_e;
+            cum_d += d;
+            let c = ((d - tail) / (n - k) as f64).max(0.0);
+            cum_c += c;
+            if k >= self.min_period {
+                let denom = cum_d / k as f64 + f32::MIN_POSITIVE as f64;
+                s.cmnd[k - self.min_period] = (d / denom) as f32;
+                s.aper[k - self.min_period] = if cum_c > 0.0 {
+                    (c * k as f64 / cum_c) as f32
+                } else {
+                    1.0
+                };
             }
-            t += 1;
         }
-        let periodic = tau.is_some();
-        let tau = tau.unwrap_or_else(|| {
-            (lo..=hi)
-                .min_by(|&a, &b| d[a].total_cmp(&d[b]))
-                .unwrap_or(lo)
+        let y = &s.cmnd;
+        let len = y.len();
+        // First local minimum under the threshold (librosa's is_threshold_trough).
+        let is_trough = |j: usize| -> bool {
+            if j == 0 {
+                y[0] < y[1]
+            } else if j == len - 1 {
+                y[j] < y[j - 1]
+            } else {
+                y[j] < y[j - 1] && y[j] <= y[j + 1]
+            }
+        };
+        let found = (0..len).find(|&j| y[j] < self.trough_threshold && is_trough(j));
+        let j = found.unwrap_or_else(|| {
+            let mut best = 0;
+            for i in 1..len {
+                if y[i] < y[best] {
+                    best = i;
+                }
+            }
+            best
         });
-        let (a, b, c) = (d[tau - 1], d[tau], d[tau + 1]);
-        let denom = a - 2.0 * b + c;
-        let shift = if denom > 1e-12 {
-            (0.5 * (a - c) / denom).clamp(-1.0, 1.0)
-        } else {
+        let shift = if j == 0 || j == len - 1 {
             0.0
-        };
-        let period = tau as f32 + shift;
-        let f0 = if period > 0.0 {
-            self.sample_rate / period
         } else {
-            0.0
+            let a = y[j + 1] + y[j - 1] - 2.0 * y[j];
+            let b = (y[j + 1] - y[j - 1]) / 2.0;
+            if b.abs() >= a.abs() {
+                0.0
+            } else {
+                -b / a
+            }
         };
-        let aperiodicity = b.clamp(0.0, 1.0);
+        let period = (self.min_period + j) as f32 + shift;
+        let f0 = self.sample_rate / period;
+        let aperiodicity = s.aper[j].clamp(0.0, 1.0);
         if !f0.is_finite() || !aperiodicity.is_finite() {
-            return none;
+            return PitchFrame::SILENT;
         }
         PitchFrame {
             f0,
             aperiodicity,
-            periodic,
+            periodic: aperiodicity < self.threshold,
         }
     }
 
@@ -176,11 +282,11 @@ impl Yin {
         let half = len / 2;
         let mut padded = vec![0.0f32; samples.len() + len + hop * frames.saturating_sub(1) + 1];
         padded[half..half + samples.len()].copy_from_slice(samples);
-        let mut d = vec![0.0f32; self.tau_max + 1];
+        let mut s = self.scratch();
         (0..frames)
             .map(|t| {
                 let start = t * hop;
-                self.analyse(&padded[start..start + len], &mut d)
+                self.analyse(&padded[start..start + len], &mut s)
             })
             .collect()
     }
@@ -192,7 +298,7 @@ mod tests {
     use crate::testutil::sine;
 
     fn yin() -> Yin {
-        Yin::new("t", 16000, 60.0, 500.0, 0.15).unwrap()
+        Yin::new("t", 16000, 60.0, 500.0, 0.15, 0).unwrap()
     }
 
     #[test]
@@ -225,9 +331,7 @@ mod tests {
     #[test]
     fn silence_and_noise_are_not_periodic() {
         let track = yin().track(&[0.0; 4000], 160, 26);
-        assert!(track
-            .iter()
-            .all(|p| !p.periodic && p.f0 == 0.0 && p.aperiodicity == 1.0));
+        assert!(track.iter().all(|p| *p == PitchFrame::SILENT));
         // Deterministic white-ish noise (LCG).
         let mut s = 12345u32;
         let noise: Vec<f32> = (0..8000)
@@ -253,8 +357,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_ranges() {
-        assert!(Yin::new("t", 16000, 500.0, 60.0, 0.15).is_err());
-        assert!(Yin::new("t", 16000, 60.0, 5000.0, 0.15).is_err());
-        assert!(Yin::new("t", 16000, 60.0, 500.0, 1.5).is_err());
+        assert!(Yin::new("t", 16000, 500.0, 60.0, 0.15, 0).is_err());
+        assert!(Yin::new("t", 16000, 60.0, 5000.0, 0.15, 0).is_err());
+        assert!(Yin::new("t", 16000, 60.0, 500.0, 1.5, 0).is_err());
+        assert!(Yin::new("t", 16000, 60.0, 500.0, 0.15, 20).is_err());
     }
 }

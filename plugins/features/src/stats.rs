@@ -24,6 +24,32 @@ pub enum Stat {
     Kurt,
     /// Least-squares slope against the frame index, per frame.
     Slope,
+    /// Intercept of the least-squares line (value at frame 0).
+    Offset,
+    /// Mean squared error of the least-squares line.
+    LinErr,
+    /// Difference of two percentiles, `Iqr(a, b) = Pct(b) - Pct(a)`.
+    Iqr(u8, u8),
+    /// Root quadratic mean, `sqrt(mean(x^2))`.
+    Rqmean,
+    /// Position of the (first) maximum, as a fraction of the contour length.
+    RelPosMax,
+    /// Position of the (first) minimum, as a fraction of the contour length.
+    RelPosMin,
+    /// Fraction of frames above `min + p% * range` (ComParE's up-level time).
+    UpLevel(u8),
+    /// Fraction of frame-to-frame steps that rise.
+    RiseTime,
+    /// Fraction of frame-to-frame steps that fall.
+    FallTime,
+    /// Local maxima (`x[t-1] < x[t] >= x[t+1]`) per frame.
+    PeakRate,
+    /// Mean of the local maxima minus the contour mean (0 without maxima).
+    PeakMeanRel,
+    /// Mean absolute frame-to-frame change.
+    MeanAbsDelta,
+    /// Coefficient of variation, `std / |mean|` (0 when the mean is 0).
+    Cov,
 }
 
 impl Stat {
@@ -39,6 +65,19 @@ impl Stat {
             Stat::Skew => "skew".into(),
             Stat::Kurt => "kurt".into(),
             Stat::Slope => "slope".into(),
+            Stat::Offset => "offset".into(),
+            Stat::LinErr => "linerr".into(),
+            Stat::Iqr(a, b) => format!("iqr{a}_{b}"),
+            Stat::Rqmean => "rqmean".into(),
+            Stat::RelPosMax => "posmax".into(),
+            Stat::RelPosMin => "posmin".into(),
+            Stat::UpLevel(p) => format!("uplevel{p}"),
+            Stat::RiseTime => "risetime".into(),
+            Stat::FallTime => "falltime".into(),
+            Stat::PeakRate => "peakrate".into(),
+            Stat::PeakMeanRel => "peakmeanrel".into(),
+            Stat::MeanAbsDelta => "meanabsdelta".into(),
+            Stat::Cov => "cov".into(),
         }
     }
 }
@@ -108,9 +147,40 @@ impl Functionals {
             let m4 = x.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n as f64;
             (m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0)
         };
-        let needs_sort = stats
-            .iter()
-            .any(|s| matches!(s, Stat::Pct(_) | Stat::Min | Stat::Max | Stat::Range));
+        let needs_sort = stats.iter().any(|s| {
+            matches!(
+                s,
+                Stat::Pct(_)
+                    | Stat::Min
+                    | Stat::Max
+                    | Stat::Range
+                    | Stat::Iqr(..)
+                    | Stat::UpLevel(_)
+            )
+        });
+        // Line fit, lazily: (slope, offset, mean squared error).
+        let line = || -> (f64, f64, f64) {
+            let b = if flat { 0.0 } else { slope(x) };
+            let a = mean - b * (n - 1) as f64 / 2.0;
+            let err = x
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v - a - b * i as f64).powi(2))
+                .sum::<f64>()
+                / n as f64;
+            (b, a, err)
+        };
+        let peaks = || -> (usize, f64) {
+            let (mut count, mut sum) = (0usize, 0.0f64);
+            for t in 1..n.saturating_sub(1) {
+                if x[t - 1] < x[t] && x[t] >= x[t + 1] {
+                    count += 1;
+                    sum += x[t];
+                }
+            }
+            (count, sum)
+        };
+        let steps = (n - 1).max(1) as f64;
         if needs_sort {
             self.sorted.clear();
             self.sorted.extend_from_slice(x);
@@ -132,6 +202,47 @@ impl Functionals {
                         0.0
                     } else {
                         slope(x)
+                    }
+                }
+                Stat::Offset => line().1,
+                Stat::LinErr => line().2,
+                Stat::Iqr(a, b) => percentile_sorted(s, b as f64) - percentile_sorted(s, a as f64),
+                Stat::Rqmean => (x.iter().map(|v| v * v).sum::<f64>() / n as f64).sqrt(),
+                Stat::RelPosMax => {
+                    let i = (0..n).fold(0, |b, i| if x[i] > x[b] { i } else { b });
+                    i as f64 / n as f64
+                }
+                Stat::RelPosMin => {
+                    let i = (0..n).fold(0, |b, i| if x[i] < x[b] { i } else { b });
+                    i as f64 / n as f64
+                }
+                Stat::UpLevel(p) => {
+                    let level = s[0] + (s[n - 1] - s[0]) * p as f64 / 100.0;
+                    if s[n - 1] > s[0] {
+                        x.iter().filter(|&&v| v > level).count() as f64 / n as f64
+                    } else {
+                        0.0
+                    }
+                }
+                Stat::RiseTime => x.windows(2).filter(|w| w[1] > w[0]).count() as f64 / steps,
+                Stat::FallTime => x.windows(2).filter(|w| w[1] < w[0]).count() as f64 / steps,
+                Stat::PeakRate => peaks().0 as f64 / n as f64,
+                Stat::PeakMeanRel => {
+                    let (c, sum) = peaks();
+                    if c > 0 {
+                        sum / c as f64 - mean
+                    } else {
+                        0.0
+                    }
+                }
+                Stat::MeanAbsDelta => {
+                    x.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / steps
+                }
+                Stat::Cov => {
+                    if mean.abs() > 1e-12 {
+                        std / mean.abs()
+                    } else {
+                        0.0
                     }
                 }
             };
@@ -192,6 +303,46 @@ mod tests {
         for (i, (a, b)) in v.iter().zip(want).enumerate() {
             assert!((a - b).abs() < 1e-5, "{:?}: {a} vs {b}", ALL[i]);
         }
+    }
+
+    #[test]
+    fn contour_functionals() {
+        // x = [1, 3, 2, 5, 4]: q1 2, median 3, q3 4; line fit y = 1.4 + 0.8 t with
+        // residuals [-0.4, 0.8, -1, 1.2, -0.6] (MSE 0.72); peaks at t = 1 (3) and t = 3 (5);
+        // mean absolute step (2 + 1 + 3 + 1) / 4.
+        let x = [1.0f32, 3.0, 2.0, 5.0, 4.0];
+        let stats = [
+            Stat::Iqr(25, 75),
+            Stat::Offset,
+            Stat::LinErr,
+            Stat::Rqmean,
+            Stat::RelPosMax,
+            Stat::RelPosMin,
+            Stat::UpLevel(50),
+            Stat::RiseTime,
+            Stat::FallTime,
+            Stat::PeakRate,
+            Stat::PeakMeanRel,
+            Stat::MeanAbsDelta,
+            Stat::Cov,
+        ];
+        let mut v = vec![];
+        Functionals::default().compute(&x, &stats, &mut v);
+        let rq = (55.0f64 / 5.0).sqrt() as f32;
+        let cov = (2.0f32).sqrt() / 3.0;
+        let want = [
+            2.0, 1.4, 0.72, rq, 0.6, 0.0, 0.4, 0.5, 0.5, 0.4, 1.0, 1.75, cov,
+        ];
+        for (i, (a, b)) in v.iter().zip(want).enumerate() {
+            assert!((a - b).abs() < 1e-5, "{:?}: {a} vs {b}", stats[i]);
+        }
+        // Empty and constant contours: all defined.
+        let mut v = vec![];
+        Functionals::default().compute(&[], &stats, &mut v);
+        assert!(v.iter().all(|&a| a == 0.0));
+        let mut v = vec![];
+        Functionals::default().compute(&[2.0; 7], &stats, &mut v);
+        assert!(v.iter().all(|a| a.is_finite()));
     }
 
     #[test]

@@ -58,6 +58,7 @@ mod tests {
             speakers: s,
             vad: v,
             classes,
+            aux: &[],
         }
     }
 

@@ -60,6 +60,7 @@ fn fit_with(
         speakers: &speakers,
         vad: &vad,
         classes: &data.classes,
+        aux: &[],
     };
     let valid = LabeledSet {
         inputs: &[],
@@ -67,6 +68,7 @@ fn fit_with(
         speakers: &[],
         vad: &[],
         classes: &data.classes,
+        aux: &[],
     };
     let stop = StopHandle::new();
     let mut ctx = FitContext {
@@ -361,6 +363,7 @@ fn steps_are_reported_and_stop_is_honoured() {
         speakers: &speakers,
         vad: &vad,
         classes: &data.classes,
+        aux: &[],
     };
     let stop = StopHandle::new();
     stop.stop();

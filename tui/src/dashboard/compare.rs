@@ -133,7 +133,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             label: sp.into(),
             values: picks
                 .iter()
-                .map(|(r, s)| r.per_speaker.get(s)?.get(sp).copied())
+                .map(|(r, s)| r.per_speaker.get(s)?.get(sp).map(|x| x.ua))
                 .collect(),
             higher_is_better: true,
         });

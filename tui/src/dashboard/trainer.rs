@@ -76,6 +76,15 @@ fn run_file(path: &Path, tx: &Sender<RunMsg>, stop: &StopHandle) -> serlab_core:
             message: format!("plugin refused: {}", r.error),
         });
     }
-    let summary = runner::run(&exp, &plugins, &RunOptions::default(), &mut sink, stop)?;
+    let summary = runner::run(
+        &exp,
+        &plugins,
+        &RunOptions {
+            cache: crate::h5cache::open(&exp, false),
+            ..Default::default()
+        },
+        &mut sink,
+        stop,
+    )?;
     Ok(summary.dir)
 }

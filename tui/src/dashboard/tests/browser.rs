@@ -35,6 +35,8 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
                         system: system.into(),
                         label: t,
                         probs,
+                        vad: None,
+                        vad_pred: None,
                     });
                 }
             }
@@ -57,6 +59,8 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         experiment: name.into(),
         seed: 1,
         status: status.into(),
+        error: None,
+        resumed: Vec::new(),
         classes: CLASSES.iter().map(|c| c.to_string()).collect(),
         corpus: serde_json::json!({}),
         plugins: vec![],
@@ -65,6 +69,7 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         pooled: BTreeMap::new(),
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
+        metrics: Default::default(),
     };
     r.summarise(&preds);
     r

@@ -117,6 +117,7 @@ pub fn events(folds_done: usize, epochs_into_next: usize) -> Vec<(Duration, RunE
                     valid_ua: Some(0.4 + 0.08 * epoch as f64),
                     valid_wa: Some(0.42 + 0.07 * epoch as f64),
                     lr: Some(1e-3 * 0.5f64.powi((epoch / 2) as i32)),
+                    valid_confusion: None,
                 },
                 &mut out,
             );

@@ -2,6 +2,16 @@
 //!
 //! WA (weighted accuracy) is plain accuracy; UA (unweighted accuracy) is the mean of the
 //! per-class recalls, i.e. macro recall, over the classes present in the reference.
+//! Beside the confusion matrix: [`topk`] accuracy from class probabilities, [`ccc`] for
+//! dimensional (valence/arousal/dominance) outputs, a [`bootstrap`] confidence interval of
+//! UA, and the `[metrics]` table that configures them ([`settings`]).
+
+pub mod bootstrap;
+pub mod ccc;
+pub mod settings;
+pub mod topk;
+
+pub use settings::{BootstrapUnit, MetricsConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +87,25 @@ impl Confusion {
             .collect()
     }
 
+    /// F1 per class; `None` for a class absent from the reference (a present class that is
+    /// never predicted has F1 0).
+    pub fn f1s(&self) -> Vec<Option<f64>> {
+        self.recalls()
+            .into_iter()
+            .zip(self.precisions())
+            .map(|(r, p)| {
+                r.map(|r| {
+                    let p = p.unwrap_or(0.0);
+                    if r + p > 0.0 {
+                        2.0 * p * r / (p + r)
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect()
+    }
+
     /// Unweighted accuracy: mean recall over classes present in the reference.
     pub fn ua(&self) -> f64 {
         mean_some(&self.recalls())
@@ -103,25 +132,6 @@ impl Confusion {
         } else {
             sum / total as f64
         }
-    }
-
-    /// F1 per class; `None` for a class absent from the reference (a never-predicted
-    /// class has F1 0).
-    pub fn f1s(&self) -> Vec<Option<f64>> {
-        self.recalls()
-            .into_iter()
-            .zip(self.precisions())
-            .map(|(r, p)| {
-                r.map(|r| {
-                    let p = p.unwrap_or(0.0);
-                    if r + p > 0.0 {
-                        2.0 * p * r / (p + r)
-                    } else {
-                        0.0
-                    }
-                })
-            })
-            .collect()
     }
 }
 
@@ -196,6 +206,11 @@ mod tests {
         // scikit-learn 1.x: f1_score([0,0,0,0,1,1,1,2,2,2], [0,0,1,2,1,1,0,2,2,2],
         // average="weighted") = 0.6857142857142857
         assert!((c.weighted_f1() - 0.685_714_285_714_285_7).abs() < 1e-12);
+        for (got, want) in c.f1s().iter().zip(f1) {
+            assert!((got.unwrap() - want).abs() < 1e-12);
+        }
+        let p = c.precisions();
+        assert_eq!(p, vec![Some(2.0 / 3.0), Some(2.0 / 3.0), Some(0.75)]);
     }
 
     #[test]

@@ -1,14 +1,31 @@
-//! Experiment files: raw TOML → validated [`Experiment`], in two stages.
+//! Experiment files: raw TOML → validated [`Experiment`], in stages.
 //!
-//! Stage one parses the TOML (syntax errors carry line and column) and expands
-//! `${VAR:-default}` in paths. Stage two checks every section and key, naming the file and
-//! the dotted key on error and suggesting the closest valid key. Component tables keep
-//! their own keys as parameters; the plugin that owns the component validates those.
+//! 1. The text is parsed into `toml`'s spanned tree ([`origin`]): a syntax error, or a
+//!    duplicate table, is reported with its line and column.
+//! 2. The fixed sections (`[experiment]`, `[corpus]`, `[protocol]`, `[metrics]`,
+//!    `[augmentation]`) are deserialised with serde; serde's messages are rewritten in TOML
+//!    words with the closest valid name ([`messages`]) and placed at `file:line:column`.
+//! 3. Component tables (`[features.<id>]`, `[models.<id>]`, `[fusion]`) are checked for
+//!    their own keys and cross-references (a model's feature set, the fusion's members).
+//! 4. Once plugins are loaded, [`Experiment::bind_plugins`] ([`bind`]) checks component
+//!    names and every parameter against the plugin that owns it, with the same placement
+//!    and suggestions, and hands `[augmentation]` to the models that take it.
+//!
+//! Every message has the shape `file:line:column: dotted.key: what was expected`.
+//! `${VAR:-default}` is expanded in paths. The schema is documented in
+//! `experiments/README.md`.
 
+pub mod bind;
+pub mod messages;
+pub mod origin;
+
+use crate::augment::Augmentation;
 use crate::corpus::CorpusConfig;
-use crate::protocol::ProtocolConfig;
-use crate::suggest::closest;
+use crate::metrics::MetricsConfig;
+use crate::protocol::{ProtocolConfig, ProtocolKind};
 use crate::{Error, Result};
+use messages::{readable, unknown_name};
+pub use origin::Origin;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +47,18 @@ pub struct ExperimentMeta {
     /// Stop at the first unusable file or failing model instead of skipping it.
     #[serde(default)]
     pub fail_fast: bool,
+    /// Feature cache folder (default `<output>/.cache`); see [`ExperimentMeta::cache_dir`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<PathBuf>,
+}
+
+impl ExperimentMeta {
+    /// The feature cache folder: `cache` if given, else `<output>/.cache`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache
+            .clone()
+            .unwrap_or_else(|| self.output.join(".cache"))
+    }
 }
 
 fn default_output() -> PathBuf {
@@ -96,6 +125,13 @@ pub struct Experiment {
     pub fusions: Vec<FusionSpec>,
     /// `[transcriber]`, if any: speech-to-text for utterances without a transcript.
     pub transcriber: Option<TranscriberSpec>,
+    /// `[metrics]` (every key defaulted).
+    pub metrics: MetricsConfig,
+    /// `[augmentation]`, if any; handed to the models that take it by
+    /// [`Experiment::bind_plugins`].
+    pub augmentation: Option<Augmentation>,
+    /// Where each key is written, for messages from later checks.
+    pub origin: Origin,
 }
 
 /// The `[transcriber]` table: which speech recogniser gives transcripts to text features.
@@ -130,7 +166,8 @@ impl TranscribeWhen {
     }
 }
 
-const SECTIONS: [&str; 7] = [
+/// The top-level tables an experiment may have.
+pub const SECTIONS: [&str; 9] = [
     "experiment",
     "corpus",
     "protocol",
@@ -138,6 +175,8 @@ const SECTIONS: [&str; 7] = [
     "models",
     "fusion",
     "transcriber",
+    "metrics",
+    "augmentation",
 ];
 
 /// Expand `${VAR}` and `${VAR:-default}` in `s`.
@@ -175,37 +214,60 @@ impl Experiment {
 
     /// Validate experiment text; `path` is used in messages.
     pub fn from_str(text: &str, path: &Path) -> Result<Experiment> {
-        let file = path.display().to_string();
-        let cfg = |key: &str, msg: String| Error::config(file.clone(), key, msg);
+        let origin = Origin::parse(&path.display().to_string(), text)?;
+        let o = &origin;
         let mut root: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| cfg("-", e.to_string().trim_end().to_string()))?;
+            .map_err(|e: toml::de::Error| serde_error(o, &e))?;
         for key in root.keys() {
             if !SECTIONS.contains(&key.as_str()) {
-                return Err(cfg(key, unknown_key_message(key, &SECTIONS)));
+                return Err(o.key_error(key, unknown_name("section", key, &SECTIONS)));
             }
         }
-        // Typed sections straight from the text, so errors carry line, column and key.
-        let raw: RawSections = toml::from_str(text).map_err(|e: toml::de::Error| {
-            cfg(&raw_key(&e, text), e.to_string().trim_end().to_string())
-        })?;
+        let raw: RawSections = toml::from_str(text).map_err(|e| serde_error(o, &e))?;
         let mut meta = raw.experiment.ok_or_else(|| {
-            cfg(
+            o.error_at(
+                None,
                 "experiment",
                 "missing [experiment] table (with at least `name`)".into(),
             )
         })?;
-        let mut corpus = raw
-            .corpus
-            .ok_or_else(|| cfg("corpus", "missing [corpus] table (with `kind`)".into()))?;
+        if meta.name.trim().is_empty() || meta.name.contains(['/', '\\']) || meta.name == ".." {
+            return Err(o.value_error(
+                "experiment.name",
+                format!(
+                    "expected a non-empty name without `/` (it names the run folder), found {:?}",
+                    meta.name
+                ),
+            ));
+        }
+        let mut corpus = raw.corpus.ok_or_else(|| {
+            o.error_at(
+                None,
+                "corpus",
+                "missing [corpus] table (with `kind`: synthetic, emodb, ravdess or iemocap)".into(),
+            )
+        })?;
         let protocol = raw.protocol.unwrap_or_default();
+        check_protocol(o, &protocol)?;
+        let metrics = raw.metrics.unwrap_or_default();
+        if let Some((key, m)) = metrics.check() {
+            return Err(o.value_error(&format!("metrics.{key}"), m));
+        }
+        if let Some((key, m)) = raw.augmentation.as_ref().and_then(Augmentation::check) {
+            return Err(o.value_error(&format!("augmentation.{key}"), m));
+        }
         let expand = |key: &str, p: &mut PathBuf| -> Result<()> {
-            *p = PathBuf::from(expand_env(&p.to_string_lossy()).map_err(|m| cfg(key, m))?);
+            *p =
+                PathBuf::from(expand_env(&p.to_string_lossy()).map_err(|m| o.value_error(key, m))?);
             Ok(())
         };
         expand("experiment.output", &mut meta.output)?;
-        for p in &mut meta.plugin_paths {
-            expand("experiment.plugin_paths", p)?;
+        if let Some(p) = &mut meta.cache {
+            expand("experiment.cache", p)?;
+        }
+        for (i, p) in meta.plugin_paths.iter_mut().enumerate() {
+            expand(&format!("experiment.plugin_paths[{i}]"), p)?;
         }
         match &mut corpus {
             CorpusConfig::Emodb { path, .. }
@@ -220,9 +282,9 @@ impl Experiment {
             }
         }
         let mut features = Vec::new();
-        for (id, mut t) in tables(&mut root, "features", &file)? {
-            let extractor = take_string(&mut t, "extractor")
-                .map_err(|m| cfg(&format!("features.{id}.extractor"), m))?;
+        for (id, mut t) in tables(o, &mut root, "features")? {
+            let key = format!("features.{id}");
+            let extractor = take_string(o, &mut t, &key, "extractor", "feature extractor")?;
             features.push(FeatureSpec {
                 id,
                 extractor,
@@ -230,49 +292,39 @@ impl Experiment {
             });
         }
         let mut models = Vec::new();
-        for (id, mut t) in tables(&mut root, "models", &file)? {
-            let model =
-                take_string(&mut t, "model").map_err(|m| cfg(&format!("models.{id}.model"), m))?;
-            let sets: Vec<String> = match t.remove("features") {
-                Some(toml::Value::String(s)) => vec![s],
-                Some(v @ toml::Value::Array(_)) => v
-                    .try_into()
-                    .ok()
-                    .filter(|v: &Vec<String>| !v.is_empty())
-                    .ok_or_else(|| {
-                        cfg(
-                            &format!("models.{id}.features"),
-                            "expected a feature set id or a non-empty list of them".into(),
-                        )
-                    })?,
-                Some(_) => {
-                    return Err(cfg(
-                        &format!("models.{id}.features"),
-                        "expected a feature set id or a list of them (early fusion)".into(),
-                    ))
-                }
-                None => {
-                    return Err(cfg(
-                        &format!("models.{id}.features"),
-                        "missing `features`".into(),
-                    ))
-                }
-            };
-            for feats in &sets {
+        for (id, mut t) in tables(o, &mut root, "models")? {
+            let key = format!("models.{id}");
+            let model = take_string(o, &mut t, &key, "model", "model")?;
+            let sets = take_feature_sets(o, &mut t, &key)?;
+            for (i, feats) in sets.iter().enumerate() {
                 if !features.iter().any(|f| &f.id == feats) {
                     let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
-                    return Err(cfg(
-                        &format!("models.{id}.features"),
-                        unknown_key_message(feats, &ids)
-                            .replace("unknown key", "unknown feature set"),
+                    let at = if sets.len() > 1 {
+                        format!("{key}.features[{i}]")
+                    } else {
+                        format!("{key}.features")
+                    };
+                    return Err(o.value_error(
+                        &at,
+                        if ids.is_empty() {
+                            format!(
+                                "unknown feature set `{feats}`: the file has no [features.<id>] \
+                                 table"
+                            )
+                        } else {
+                            unknown_name("feature set", feats, &ids)
+                        },
                     ));
                 }
             }
             let joined = sets.join("+");
             if sets.len() > 1 && features.iter().any(|f| f.id == joined) {
-                return Err(cfg(
-                    &format!("models.{id}.features"),
-                    format!("`{joined}` is both a feature set id and this concatenation; rename the feature set"),
+                return Err(o.value_error(
+                    &format!("{key}.features"),
+                    format!(
+                        "`{joined}` is both a feature set id and this concatenation; rename the \
+                         feature set"
+                    ),
                 ));
             }
             models.push(ModelSpec {
@@ -284,55 +336,54 @@ impl Experiment {
             });
         }
         if models.is_empty() {
-            return Err(cfg(
+            return Err(o.key_error(
                 "models",
-                "no model: add at least one [models.<id>] table with `model` and `features`".into(),
+                "no model: add at least one [models.<id>] table with `model` and `features`",
             ));
         }
         let fusions = match root.remove("fusion") {
             None => Vec::new(),
             // One fusion: `[fusion]` with `method`.
             Some(toml::Value::Table(t)) if t.contains_key("method") => {
-                vec![fusion_spec(t, None, &models, &cfg)?]
+                vec![fusion_spec(o, t, None, &models)?]
             }
             // Several: `[fusion.<id>]` tables.
-            Some(toml::Value::Table(t)) if !t.is_empty() => {
+            Some(toml::Value::Table(t)) if !t.is_empty() && t.values().all(|v| v.is_table()) => {
                 let mut v: Vec<FusionSpec> = Vec::new();
                 for (id, x) in t {
                     let toml::Value::Table(x) = x else {
-                        return Err(cfg(
-                            &format!("fusion.{id}"),
-                            "expected `method` in [fusion], or tables [fusion.<id>] with `method`"
-                                .into(),
-                        ));
+                        unreachable!("checked above")
                     };
-                    v.push(fusion_spec(x, Some(id), &models, &cfg)?);
+                    let f = fusion_spec(o, x, Some(id), &models)?;
+                    if v.iter().any(|g| g.id == f.id) {
+                        return Err(o.value_error(
+                            &format!("fusion.{}", f.id),
+                            format!("two fusions have the id `{}`", f.id),
+                        ));
+                    }
+                    v.push(f);
                 }
                 v
             }
-            Some(_) => {
-                return Err(cfg(
-                    "fusion",
-                    "expected a table [fusion] with `method`, or tables [fusion.<id>]".into(),
+            Some(toml::Value::Table(_)) => {
+                return Err(o.key_error(
+                    "fusion.method",
+                    "missing required key `method` (the fusion), or use tables [fusion.<id>] \
+                     with `method` for several fusions",
                 ))
             }
+            Some(_) => return Err(o.value_error("fusion", "expected a table [fusion]")),
         };
-        for (i, f) in fusions.iter().enumerate() {
-            if fusions[..i].iter().any(|g| g.id == f.id) {
-                return Err(cfg("fusion", format!("two fusions have the id `{}`", f.id)));
-            }
-        }
         let transcriber = match root.remove("transcriber") {
             None => None,
             Some(toml::Value::Table(mut t)) => {
-                let method =
-                    take_string(&mut t, "method").map_err(|m| cfg("transcriber.method", m))?;
+                let method = take_string(o, &mut t, "transcriber", "method", "transcriber")?;
                 let when = match t.remove("when") {
                     None => TranscribeWhen::Missing,
                     Some(v) => v.try_into().map_err(|_| {
-                        cfg(
+                        o.value_error(
                             "transcriber.when",
-                            "expected `missing` (default) or `always`".into(),
+                            "expected `missing` (default) or `always`",
                         )
                     })?,
                 };
@@ -342,7 +393,7 @@ impl Experiment {
                     params: t,
                 })
             }
-            Some(_) => return Err(cfg("transcriber", "expected a table".into())),
+            Some(_) => return Err(o.value_error("transcriber", "expected a table [transcriber]")),
         };
         Ok(Experiment {
             file: path.to_path_buf(),
@@ -353,6 +404,9 @@ impl Experiment {
             models,
             fusions,
             transcriber,
+            metrics,
+            augmentation: raw.augmentation,
+            origin,
         })
     }
 
@@ -429,56 +483,149 @@ impl Experiment {
             t.insert("when".into(), tr.when.name().into());
             root.insert("transcriber".into(), t.into());
         }
+        root.insert(
+            "metrics".into(),
+            toml::Value::try_from(&self.metrics).expect("serialisable"),
+        );
+        if let Some(a) = &self.augmentation {
+            root.insert(
+                "augmentation".into(),
+                toml::Value::try_from(a).expect("serialisable"),
+            );
+        }
         toml::to_string_pretty(&root).expect("serialisable")
     }
 }
 
-/// One fusion table; `id` is the `<id>` of `[fusion.<id>]` (else the `id` key, default
+/// A serde error from the whole file, placed at its span with the key it concerns.
+fn serde_error(o: &Origin, e: &toml::de::Error) -> Error {
+    let r = readable(e.message());
+    let at = e.span().map(|s| s.start);
+    let here = at.and_then(|a| o.key_at(a)).map(str::to_string);
+    let inside = |name: &str| match &here {
+        Some(h) if h == name || h.ends_with(&format!(".{name}")) => h.clone(),
+        Some(h) => format!("{h}.{name}"),
+        None => name.to_string(),
+    };
+    if let Some(k) = &r.unknown_key {
+        return o.key_error(&inside(k), r.message);
+    }
+    if let Some(k) = &r.missing_key {
+        return o.key_error(&inside(k), r.message);
+    }
+    o.error_at(at, here.as_deref().unwrap_or("-"), r.message)
+}
+
+fn check_protocol(o: &Origin, p: &ProtocolConfig) -> Result<()> {
+    match (&p.kind, p.folds) {
+        (ProtocolKind::SpeakerFolds, None) => Err(o.key_error(
+            "protocol.folds",
+            "missing required key `folds` (speaker-folds needs the number of folds, e.g. `folds = 5`)",
+        )),
+        (ProtocolKind::SpeakerFolds, Some(k)) if k < 2 => Err(o.value_error(
+            "protocol.folds",
+            format!("expected at least 2 folds, found {k}"),
+        )),
+        (ProtocolKind::SpeakerFolds, _) => Ok(()),
+        (kind, Some(_)) => Err(o.key_error(
+            "protocol.folds",
+            format!(
+                "`folds` applies to kind = \"speaker-folds\" only; {} makes one fold per {}",
+                serde_kind(kind),
+                if *kind == ProtocolKind::LeaveOneSessionOut {
+                    "session"
+                } else {
+                    "speaker"
+                }
+            ),
+        )),
+        (_, None) => Ok(()),
+    }
+}
+
+fn serde_kind(k: &ProtocolKind) -> String {
+    toml::Value::try_from(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One fusion table; `named` is the `<id>` of `[fusion.<id>]` (else the `id` key, default
 /// `fusion`).
 fn fusion_spec(
+    o: &Origin,
     mut t: toml::Table,
-    id: Option<String>,
+    named: Option<String>,
     models: &[ModelSpec],
-    cfg: &dyn Fn(&str, String) -> Error,
 ) -> Result<FusionSpec> {
-    let prefix = match &id {
-        Some(id) => format!("fusion.{id}."),
-        None => "fusion.".to_string(),
+    let table = match &named {
+        Some(id) => format!("fusion.{id}"),
+        None => "fusion".to_string(),
     };
-    let at = |key: &str| format!("{prefix}{key}");
-    let method = take_string(&mut t, "method").map_err(|m| cfg(&at("method"), m))?;
-    let id = match (id, t.remove("id")) {
+    let at = |key: &str| format!("{table}.{key}");
+    let method = take_string(o, &mut t, &table, "method", "fusion")?;
+    let id = match (named, t.remove("id")) {
         (Some(id), None) => id,
         (None, None) => "fusion".to_string(),
         (None, Some(toml::Value::String(s))) => s,
-        (None, Some(_)) => return Err(cfg(&at("id"), "expected a string".into())),
-        (Some(_), Some(_)) => {
-            return Err(cfg(
+        (None, Some(v)) => {
+            return Err(o.value_error(
                 &at("id"),
-                "the id of [fusion.<id>] is its table name; remove `id`".into(),
+                format!("expected a string, found {}", v.type_str()),
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(o.key_error(
+                &at("id"),
+                "the id of [fusion.<id>] is its table name; remove `id`",
             ))
         }
     };
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     let members = match t.remove("members") {
         None => models.iter().map(|m| m.id.clone()).collect(),
-        Some(v) => {
-            let m: Vec<String> = v
-                .try_into()
-                .map_err(|_| cfg(&at("members"), "expected a list of model ids".into()))?;
-            for x in &m {
-                if !ids.contains(&x.as_str()) {
-                    return Err(cfg(
-                        &at("members"),
-                        unknown_key_message(x, &ids).replace("unknown key", "unknown model"),
+        Some(toml::Value::Array(a)) => {
+            let mut m: Vec<String> = Vec::new();
+            for (i, v) in a.into_iter().enumerate() {
+                let key = format!("{table}.members[{i}]");
+                let toml::Value::String(x) = v else {
+                    return Err(o.value_error(
+                        &key,
+                        format!("expected a model id (a string), found {}", v.type_str()),
                     ));
+                };
+                if !ids.contains(&x.as_str()) {
+                    return Err(o.value_error(&key, unknown_name("model", &x, &ids)));
                 }
+                if m.contains(&x) {
+                    return Err(o.value_error(&key, format!("model `{x}` is listed twice")));
+                }
+                m.push(x);
+            }
+            if m.is_empty() {
+                return Err(o.value_error(
+                    &at("members"),
+                    format!(
+                        "a fusion needs at least one member; name model ids ({}) or leave \
+                         `members` out to fuse them all",
+                        ids.join(", ")
+                    ),
+                ));
             }
             m
         }
+        Some(v) => {
+            return Err(o.value_error(
+                &at("members"),
+                format!("expected a list of model ids, found {}", v.type_str()),
+            ))
+        }
     };
     if ids.contains(&id.as_str()) {
-        return Err(cfg(&at("id"), format!("`{id}` is already a model id")));
+        return Err(o.value_error(
+            &at("id"),
+            format!("`{id}` is already a model id; the fused system needs its own id"),
+        ));
     }
     Ok(FusionSpec {
         id,
@@ -488,22 +635,14 @@ fn fusion_spec(
     })
 }
 
-fn unknown_key_message(key: &str, valid: &[&str]) -> String {
-    match closest(key, valid.iter().copied()) {
-        Some(s) => format!(
-            "unknown key `{key}` (did you mean `{s}`?); expected one of: {}",
-            valid.join(", ")
-        ),
-        None => format!("unknown key `{key}`; expected one of: {}", valid.join(", ")),
-    }
-}
-
 /// The sections with a fixed schema; component tables are checked separately.
 #[derive(Deserialize)]
 struct RawSections {
     experiment: Option<ExperimentMeta>,
     corpus: Option<CorpusConfig>,
     protocol: Option<ProtocolConfig>,
+    metrics: Option<MetricsConfig>,
+    augmentation: Option<Augmentation>,
     #[serde(rename = "features")]
     _features: Option<toml::Value>,
     #[serde(rename = "models")]
@@ -514,64 +653,95 @@ struct RawSections {
     _transcriber: Option<toml::Value>,
 }
 
-/// The dotted key a parse error points at, from its span (`protocol.kind`).
-fn raw_key(e: &toml::de::Error, text: &str) -> String {
-    let Some(span) = e.span() else {
-        return "-".into();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[line_start..]
-        .find('\n')
-        .map(|i| line_start + i)
-        .unwrap_or(text.len());
-    let line = &text[line_start..line_end];
-    let key = line
-        .split_once('=')
-        .map(|(k, _)| k.trim())
-        .unwrap_or("")
-        .to_string();
-    let section = before[..line_start].lines().rev().find_map(|l| {
-        l.trim()
-            .strip_prefix('[')
-            .and_then(|l| l.trim_start_matches('[').split(']').next())
-            .map(str::to_string)
-    });
-    match (section, key.is_empty()) {
-        (Some(s), false) => format!("{s}.{key}"),
-        (Some(s), true) => s,
-        (None, false) => key,
-        (None, true) => "-".into(),
-    }
-}
-
-fn tables(root: &mut toml::Table, name: &str, file: &str) -> Result<Vec<(String, toml::Table)>> {
+/// The `[name.<id>]` tables of a section, in file order.
+fn tables(o: &Origin, root: &mut toml::Table, name: &str) -> Result<Vec<(String, toml::Table)>> {
     match root.remove(name) {
         None => Ok(Vec::new()),
         Some(toml::Value::Table(t)) => t
             .into_iter()
             .map(|(id, v)| match v {
                 toml::Value::Table(t) => Ok((id, t)),
-                _ => Err(Error::config(
-                    file,
-                    format!("{name}.{id}"),
-                    format!("expected a table [{name}.{id}]"),
+                v => Err(o.value_error(
+                    &format!("{name}.{id}"),
+                    format!("expected a table [{name}.{id}], found {}", v.type_str()),
                 )),
             })
             .collect(),
-        Some(_) => Err(Error::config(
-            file,
+        Some(v) => Err(o.value_error(
             name,
-            format!("expected tables [{name}.<id>]"),
+            format!("expected tables [{name}.<id>], found {}", v.type_str()),
         )),
     }
 }
 
-fn take_string(t: &mut toml::Table, key: &str) -> std::result::Result<String, String> {
+/// Remove `features` from a model table: one feature set id, or a non-empty list of them
+/// (early fusion).
+fn take_feature_sets(o: &Origin, t: &mut toml::Table, table: &str) -> Result<Vec<String>> {
+    let key = format!("{table}.features");
+    match t.remove("features") {
+        Some(toml::Value::String(s)) => Ok(vec![s]),
+        Some(toml::Value::Array(a)) if !a.is_empty() => a
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                toml::Value::String(s) => Ok(s),
+                v => Err(o.value_error(
+                    &format!("{key}[{i}]"),
+                    format!(
+                        "expected a feature set id (a string), found {}",
+                        v.type_str()
+                    ),
+                )),
+            })
+            .collect(),
+        Some(toml::Value::Array(_)) => Err(o.value_error(
+            &key,
+            "expected a feature set id or a non-empty list of them (early fusion)",
+        )),
+        Some(v) => Err(o.value_error(
+            &key,
+            format!(
+                "expected a feature set id (a string) or a list of them, found {}",
+                v.type_str()
+            ),
+        )),
+        None => Err(o.key_error(
+            &key,
+            "missing required key `features` (the feature set id, or a list of ids)",
+        )),
+    }
+}
+
+/// Remove the string `key` from the component table `table` (dotted), naming `what` it is.
+fn take_string(
+    o: &Origin,
+    t: &mut toml::Table,
+    table: &str,
+    key: &str,
+    what: &str,
+) -> Result<String> {
+    let dotted = format!("{table}.{key}");
     match t.remove(key) {
         Some(toml::Value::String(s)) => Ok(s),
-        Some(_) => Err("expected a string".into()),
-        None => Err(format!("missing `{key}`")),
+        Some(v) => Err(o.value_error(
+            &dotted,
+            format!("expected a {what} name (a string), found {}", v.type_str()),
+        )),
+        None => Err(o.key_error(
+            &dotted,
+            format!(
+                "missing required key `{key}` (the {what}{})",
+                list_hint(what)
+            ),
+        )),
+    }
+}
+
+fn list_hint(what: &str) -> &'static str {
+    if what.contains("feature set") {
+        ""
+    } else {
+        "; `serlab plugins` lists them"
     }
 }
 
@@ -667,57 +837,20 @@ method = "average"
     }
 
     #[test]
-    fn early_fusion_several_fusions_and_a_transcriber() {
-        let text = GOOD
-            .replace(
-                "[models.rf]",
-                "[features.text]\nextractor = \"transcript\"\n[models.rf]",
-            )
-            .replace(
-                "features = \"func\"\nn_trees",
-                "features = [\"func\", \"text\"]\nn_trees",
-            )
-            .replace(
-                "[fusion]\nmethod = \"average\"\n",
-                "[models.lr]\nmodel = \"tfidf-logreg\"\nfeatures = \"text\"\n\
-                 [fusion.avg]\nmethod = \"average\"\n\
-                 [fusion.stack]\nmethod = \"stacking\"\nmembers = [\"lr\"]\nc = 0.5\n\
-                 [transcriber]\nmethod = \"pocketsphinx\"\nwhen = \"always\"\n",
-            );
-        let e = Experiment::from_str(&text, Path::new("x.toml")).unwrap();
-        assert_eq!(e.models[0].feature_sets, ["func", "text"]);
-        assert_eq!(e.models[0].features, "func+text");
-        assert_eq!(e.models[1].feature_sets, ["text"]);
-        let ids: Vec<&str> = e.fusions.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["avg", "stack"]);
-        assert_eq!(e.fusions[0].members, ["rf", "lr"]);
-        assert_eq!(e.fusions[1].members, ["lr"]);
-        assert_eq!(e.fusions[1].params.get("c"), Some(&toml::Value::Float(0.5)));
-        let t = e.transcriber.as_ref().unwrap();
-        assert_eq!(
-            (t.method.as_str(), t.when),
-            ("pocketsphinx", TranscribeWhen::Always)
-        );
-        // The resolved TOML parses back to the same experiment.
-        let again = Experiment::from_str(&e.to_toml(&|_| None), Path::new("x.toml")).unwrap();
-        assert_eq!(again.models, e.models);
-        assert_eq!(again.fusions, e.fusions);
-        assert_eq!(again.transcriber, e.transcriber);
-        // Errors name the key.
-        let bad = text.replace("[\"func\", \"text\"]", "[\"func\", \"txt\"]");
-        assert!(
-            err(&bad).contains("models.rf.features") && err(&bad).contains("did you mean `text`"),
-            "{}",
-            err(&bad)
-        );
-        let bad = text.replace("[\"func\", \"text\"]", "[]");
-        assert!(err(&bad).contains("non-empty list"), "{}", err(&bad));
-        let bad = text.replace("members = [\"lr\"]", "members = [\"lx\"]");
-        assert!(err(&bad).contains("fusion.stack.members"), "{}", err(&bad));
-        let bad = text.replace("when = \"always\"", "when = \"sometimes\"");
-        assert!(err(&bad).contains("transcriber.when"), "{}", err(&bad));
-        let bad = text.replace("[fusion.avg]\nmethod", "[fusion.avg]\nid = \"x\"\nmethod");
-        assert!(err(&bad).contains("fusion.avg.id"), "{}", err(&bad));
+    fn the_documented_example_parses_with_its_documented_values() {
+        let doc = include_str!("../../../experiments/README.md");
+        let start = doc.find("```toml\n").expect("a toml block") + 8;
+        let end = start + doc[start..].find("```").expect("closed");
+        let e = Experiment::from_str(&doc[start..end], Path::new("README.md")).unwrap();
+        assert_eq!(e.metrics.top_k, vec![2, 3]);
+        assert_eq!(e.metrics.bootstrap, 2000);
+        assert_eq!(e.metrics.confidence, 0.95);
+        assert!(e.augmentation.is_none());
+        // Defaults match the tables of experiments/README.md.
+        let m = MetricsConfig::default();
+        assert_eq!((m.top_k, m.bootstrap, m.confidence), (vec![2], 1000, 0.95));
+        let a = Augmentation::default();
+        assert_eq!((a.copies, a.time_mask_width, a.freq_mask_width), (0, 10, 8));
     }
 
     #[test]
@@ -739,27 +872,29 @@ method = "average"
     }
 
     #[test]
-    fn errors_name_file_key_and_suggestion() {
-        let e = err(&GOOD.replace("[protocol]", "[protocoll]"));
-        assert!(
-            e.contains("bad.toml")
-                && e.contains("protocoll")
-                && e.contains("did you mean `protocol`"),
-            "{e}"
+    fn errors_name_file_line_column_key_and_suggestion() {
+        // GOOD starts with an empty line, so `[experiment]` is on line 2.
+        assert_eq!(
+            err(&GOOD.replace("[protocol]", "[protocoll]")),
+            "bad.toml:8:2: protocoll: unknown section `protocoll` (did you mean `protocol`?); \
+             expected one of: experiment, corpus, protocol, features, models, fusion, metrics, \
+             augmentation"
         );
-        let e = err(&GOOD.replace("features = \"func\"", "features = \"fnc\""));
-        assert!(
-            e.contains("models.rf.features") && e.contains("did you mean `func`"),
-            "{e}"
+        assert_eq!(
+            err(&GOOD.replace("features = \"func\"", "features = \"fnc\"")),
+            "bad.toml:15:12: models.rf.features: unknown feature set `fnc` (did you mean \
+             `func`?); expected one of: func"
         );
-        let e = err(&GOOD.replace("seed = 3", "seed = \"x\""));
-        assert!(e.contains("seed") && e.contains("line 4"), "{e}");
-        let e = err(&GOOD.replace("name = \"t\"", "name = "));
-        assert!(e.contains("line"), "{e}");
-        let e = err(&GOOD.replace("kind = \"leave-one-speaker-out\"", "kind = \"loso\""));
-        assert!(
-            e.contains("protocol") && e.contains("leave-one-speaker-out"),
-            "{e}"
+        assert_eq!(
+            err(&GOOD.replace("seed = 3", "seed = \"x\"")),
+            "bad.toml:4:8: experiment.seed: expected a non-negative integer, found string \"x\""
+        );
+        assert!(err(&GOOD.replace("name = \"t\"", "name = "))
+            .starts_with("bad.toml:3:8: experiment.name: invalid TOML: "));
+        assert_eq!(
+            err(&GOOD.replace("kind = \"leave-one-speaker-out\"", "kind = \"loso\"")),
+            "bad.toml:9:8: protocol.kind: unknown value `loso`; expected one of: \
+             leave-one-speaker-out, speaker-folds, leave-one-session-out"
         );
     }
 }

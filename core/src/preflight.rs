@@ -1,0 +1,157 @@
+//! Before any training: is the run folder there, writable, and is there room?
+//!
+//! A run that fails after an hour because its folder is read-only or its disk is full
+//! wastes the hour. The folder is created, a probe file is written (with `fsync`, so a full
+//! disk is noticed) and removed, and the free space is compared with [`MIN_FREE_BYTES`].
+//! What cannot be known up front (a disk that fills during the run) still fails at the
+//! first write, with the file named.
+
+use crate::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Free space a run folder must have before training starts: results, predictions, plots
+/// and a few model checkpoints of the bundled models fit in far less; the margin covers
+/// larger neural checkpoints.
+pub const MIN_FREE_BYTES: u64 = 64 << 20;
+
+/// Bytes written by the probe (a few file-system blocks).
+const PROBE_BYTES: usize = 64 << 10;
+
+/// Create `dir` and check that it can hold a run; a clear error otherwise.
+pub fn prepare_run_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| explain(dir, "cannot create the run folder", e))?;
+    let probe = dir.join(".serlab-write-probe");
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; PROBE_BYTES])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(|e| explain(dir, "cannot write in the run folder", e))?;
+    if let Some(free) = free_bytes(dir) {
+        check_free(dir, free, MIN_FREE_BYTES)?;
+    }
+    Ok(())
+}
+
+/// An error if `free` bytes are fewer than `needed`.
+pub fn check_free(dir: &Path, free: u64, needed: u64) -> Result<()> {
+    if free < needed {
+        return Err(Error::io(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!(
+                    "only {} free on the disk of the run folder; a run needs at least {} \
+                     (free some space or choose another `output` in [experiment] / --output)",
+                    mib(free),
+                    mib(needed)
+                ),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Free bytes for unprivileged users on the file system holding `dir`, where known.
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        rustix::fs::statvfs(dir)
+            .ok()
+            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20))
+}
+
+/// Wrap an I/O error with what was being done and what to do about it.
+fn explain(dir: &Path, doing: &str, e: std::io::Error) -> Error {
+    let advice = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "the folder is not writable; choose another `output` in [experiment] or pass --output"
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "the disk is full; free some space or choose another `output`"
+        }
+        std::io::ErrorKind::NotADirectory | std::io::ErrorKind::AlreadyExists => {
+            "a file is in the way of the folder; choose another `output`"
+        }
+        _ => "choose another `output` in [experiment] or pass --output",
+    };
+    Error::io(
+        dir,
+        std::io::Error::new(e.kind(), format!("{doing} ({e}): {advice}")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_in_the_way_is_named_with_advice() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("plain-file");
+        std::fs::write(&file, b"x").unwrap();
+        let e = prepare_run_dir(&file.join("run")).unwrap_err().to_string();
+        assert!(e.contains("cannot create the run folder"), "{e}");
+        assert!(e.contains("plain-file/run"), "{e}");
+        assert!(e.contains("choose another `output`"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_folder_fails_before_any_work() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ro = tmp.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        // root ignores permission bits: then there is nothing to test here.
+        if std::fs::write(ro.join("x"), b"x").is_ok() {
+            eprintln!("SKIPPED read-only folder check: running as a user who may write anywhere");
+            return;
+        }
+        let e = prepare_run_dir(&ro.join("run")).unwrap_err().to_string();
+        assert!(e.contains("not writable"), "{e}");
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_called_full() {
+        // /dev/full answers every write with ENOSPC, as a full disk does.
+        let e = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .and_then(|mut f| f.write_all(&[0u8; PROBE_BYTES]).and_then(|_| f.sync_all()))
+            .unwrap_err();
+        let msg = explain(Path::new("/run/x"), "cannot write in the run folder", e).to_string();
+        assert!(msg.contains("the disk is full"), "{msg}");
+        let low = check_free(Path::new("/run/x"), 3 << 20, MIN_FREE_BYTES)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            low.contains("only 3.0 MiB free") && low.contains("64.0 MiB"),
+            "{low}"
+        );
+        assert!(check_free(Path::new("/x"), MIN_FREE_BYTES, MIN_FREE_BYTES).is_ok());
+    }
+
+    #[test]
+    fn a_writable_folder_passes_and_keeps_no_probe() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b");
+        prepare_run_dir(&dir).unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        assert!(free_bytes(&dir).is_some_and(|b| b > 0));
+    }
+}

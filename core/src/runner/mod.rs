@@ -1,0 +1,427 @@
+//! The runner: corpus → features → folds → models → fusion → metrics → run folder.
+//!
+//! It owns no rendering: it emits [`RunEvent`]s into whatever sink it is given, and checks
+//! the [`StopHandle`] between models and folds (models check it between steps).
+//!
+//! Reliability: every file is written atomically (temporary + rename). Each finished fold
+//! is written at once as a fold part (`folds/fold-<k>.json`) and each fitted model as a
+//! checkpoint (`checkpoints/fold-<k>/<model-id>.model`); `results.json` and
+//! `predictions.csv` are assembled from the parts after every fold. So a run killed at any
+//! moment keeps everything it finished, [`RunOptions::resume`] continues it, and the folds
+//! of one experiment can run as separate processes ([`RunOptions::fold`]) and be pooled by
+//! [`merge`] into exactly the files a single run writes.
+//!
+//! Files: `components.rs` (checking and resolving the experiment's components),
+//! `folder.rs` (claiming the run folder), `extract.rs` (features of the whole corpus),
+//! `fold.rs` (one fold's models and fusion), [`parts`] (fold parts and their pooling),
+//! [`checkpoint`] (model checkpoints), `merge.rs` (pooling `--fold` parts), `timestamp.rs`.
+
+pub mod checkpoint;
+mod components;
+mod extract;
+mod fold;
+mod folder;
+mod merge;
+pub mod parts;
+mod timestamp;
+
+pub(crate) use components::resolved_params;
+pub use merge::merge;
+pub use timestamp::timestamp;
+
+use crate::config::Experiment;
+use crate::corpus::Skipped;
+use crate::plugin::PluginSet;
+use crate::protocol::Fold;
+use crate::results::{self, Prediction, Resumption, RunResults};
+use crate::{Error, EventSink, Result, RunEvent, StopHandle};
+use fold::{Checkpoints, FoldData, FoldEnd};
+use parts::FoldPart;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Options that are not part of the experiment.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Run folder to use instead of `<output>/<name>/<timestamp>`.
+    pub output: Option<PathBuf>,
+    /// Continue the run in `output`: its finished folds are kept, models with a checkpoint
+    /// on an unfinished fold are restored rather than fitted, the rest is run. The folder's
+    /// `config.toml` must be this experiment's.
+    pub resume: bool,
+    /// Run only this fold (from 0) and write its part into the run folder, for
+    /// [`merge`] to pool with the other folds' parts; `results.json` and `predictions.csv`
+    /// are left to the merge. Such a task keeps what it finds of its own fold (a finished
+    /// part, checkpoints), so a requeued task continues where it was killed.
+    pub fold: Option<usize>,
+    /// Feature cache to take features from and store them in (none: always extract).
+    pub cache: Option<std::sync::Arc<dyn crate::cache::FeatureCache>>,
+}
+
+/// What a finished (or stopped) run produced.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// The run folder.
+    pub dir: PathBuf,
+    /// Everything written to `results.json` (with `--fold`: the fold's part).
+    pub results: RunResults,
+}
+
+/// Run an experiment to the end (or until stopped).
+pub fn run(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    opts: &RunOptions,
+    sink: &mut dyn EventSink,
+    stop: &StopHandle,
+) -> Result<RunSummary> {
+    if opts.resume && opts.output.is_none() {
+        return Err(Error::invalid(
+            "resuming needs the run folder to resume (RunOptions::output)",
+        ));
+    }
+    // Names and parameters checked against the plugins, placed at their line in the file.
+    let mut bound = exp.clone();
+    bound.bind_plugins(plugins)?;
+    let exp = &bound;
+    // Components first: an unknown name or a bad parameter fails before any work is done.
+    let (extractors, transcriber) = components::check(exp, plugins)?;
+
+    // The run folder, before any training: an unwritable output fails now.
+    let dir = folder::choose(exp, opts)?;
+    let mut locks = folder::Locks::open(&dir, opts.fold)?;
+    let _held = locks.hold(&dir)?;
+    folder::claim(&dir, &components::resolved_config(exp, plugins), opts)?;
+    // How the previous attempt ended: the status it left (a killed one still says
+    // `running`; the lock above proves it is no longer running), or no results at all.
+    let previous = if opts.resume && opts.fold.is_none() {
+        Some(load_results(&dir).ok())
+    } else {
+        None
+    };
+
+    let mut state = Written {
+        dir: dir.clone(),
+        results: None,
+    };
+    let out = run_in(
+        exp,
+        plugins,
+        opts,
+        &extractors,
+        transcriber.as_ref(),
+        previous,
+        &mut state,
+        sink,
+        stop,
+    );
+    if let Err(e) = &out {
+        // Say so in results.json rather than leave it claiming to be running.
+        if let (Some(res), false) = (&mut state.results, matches!(e, Error::Stopped)) {
+            res.0.status = "failed".into();
+            res.0.error = Some(e.to_string());
+            let _ = results::write(&dir, &res.0, &res.1);
+        }
+    }
+    out
+}
+
+/// The last `results.json` written, kept to mark the run `failed` if an error ends it.
+struct Written {
+    dir: PathBuf,
+    results: Option<(RunResults, Vec<Prediction>)>,
+}
+
+impl Written {
+    fn write(&mut self, res: RunResults, predictions: Vec<Prediction>) -> Result<()> {
+        results::write(&self.dir, &res, &predictions)?;
+        self.results = Some((res, predictions));
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_in(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    opts: &RunOptions,
+    extractors: &[components::Extractor],
+    transcriber: Option<&components::Transcriber>,
+    previous: Option<Option<RunResults>>,
+    state: &mut Written,
+    sink: &mut dyn EventSink,
+    stop: &StopHandle,
+) -> Result<RunSummary> {
+    let dir = state.dir.clone();
+    let loaded = exp.corpus.load(&exp.meta.output)?;
+    let mut skipped: Vec<Skipped> = loaded.skipped;
+    let corpus = loaded.corpus;
+    for s in &skipped {
+        sink.emit(RunEvent::Warning {
+            message: format!("skipped {}: {}", s.path.display(), s.reason),
+        });
+    }
+
+    let feats = match extract::extract_all(
+        exp,
+        &corpus,
+        extractors,
+        transcriber,
+        opts,
+        &mut skipped,
+        sink,
+        stop,
+    ) {
+        Err(Error::Stopped) => {
+            // Stopped before any fold: still a consistent run folder, marked `stopped`.
+            let mut res = new_header(exp, plugins, &corpus, 0, &skipped);
+            res.status = "stopped".into();
+            state.write(res.clone(), Vec::new())?;
+            sink.emit(RunEvent::RunFinished {
+                output: dir.display().to_string(),
+                stopped: true,
+            });
+            return Ok(RunSummary { dir, results: res });
+        }
+        r => r?,
+    };
+    let total = corpus.utterances.len();
+    let keep: Vec<usize> = (0..total).filter(|&i| feats[i].is_some()).collect();
+    if keep.is_empty() {
+        return Err(Error::Corpus {
+            path: exp.file.clone(),
+            message: "no utterance could be used; see the skipped files".into(),
+        });
+    }
+    let labels = corpus.label_indices();
+    let folds = make_folds(exp, &corpus, &keep)?;
+    if exp.protocol.allow_speaker_overlap {
+        sink.emit(RunEvent::Warning {
+            message:
+                "protocol.allow_speaker_overlap = true: results may NOT be speaker-independent"
+                    .into(),
+        });
+    }
+    let todo: Vec<&Fold> = match opts.fold {
+        None => folds.iter().collect(),
+        Some(k) => vec![folds.get(k).ok_or_else(|| {
+            Error::invalid(format!(
+                "--fold {k}: this experiment has {} folds, numbered 0 to {}",
+                folds.len(),
+                folds.len().saturating_sub(1)
+            ))
+        })?],
+    };
+
+    let mut header = new_header(exp, plugins, &corpus, keep.len(), &skipped);
+
+    // Finished folds kept from an earlier attempt (resume) or an earlier task (--fold).
+    let mut done: BTreeMap<usize, FoldPart> = BTreeMap::new();
+    if opts.resume || opts.fold.is_some() {
+        for (k, part) in parts::read_all(&dir)? {
+            let file = parts::path(&dir, k);
+            if opts.fold.is_some_and(|f| f != k) {
+                continue;
+            }
+            check_part(&header, &folds, &part, &file)?;
+            done.insert(k, part);
+        }
+    }
+    if let Some(prev) = previous {
+        let after = match &prev {
+            Some(r) if r.status == "running" => "killed".to_string(),
+            Some(r) => r.status.clone(),
+            None => "before-results".to_string(),
+        };
+        header.resumed = prev.map(|r| r.resumed).unwrap_or_default();
+        header.resumed.push(Resumption {
+            at: timestamp(),
+            after,
+            folds_kept: done.keys().copied().collect(),
+        });
+    }
+    let fold_mode = opts.fold.is_some();
+    if !fold_mode {
+        // Before training: the status says `running`, and an unwritable folder fails now.
+        let (res, p) = parts::assemble(&header, done.values());
+        state.write(res, p)?;
+    }
+    sink.emit(RunEvent::RunStarted {
+        name: exp.meta.name.clone(),
+        folds: todo.len(),
+        models: exp.models.iter().map(|m| m.id.clone()).collect(),
+        classes: corpus.classes.clone(),
+    });
+
+    let data = FoldData {
+        corpus: &corpus,
+        feats: &feats,
+        keep: &keep,
+        labels: &labels,
+    };
+    let ckpt = Checkpoints {
+        run: &dir,
+        reuse: opts.resume || fold_mode,
+    };
+    let mut stopped = false;
+    for fold in todo {
+        sink.emit(RunEvent::FoldStarted {
+            fold: fold.index,
+            folds: folds.len(),
+            test_speakers: fold.test.clone(),
+            validation_speakers: fold.validation.clone(),
+        });
+        if let Some(part) = done.get(&fold.index) {
+            replay(part, sink);
+            sink.emit(RunEvent::FoldFinished { fold: fold.index });
+            continue;
+        }
+        match fold::run_fold(exp, plugins, &data, fold, &ckpt, sink, stop)? {
+            FoldEnd::Done(fr, predictions) => {
+                let mut results = header.clone();
+                results.status = "finished".into();
+                results.resumed.clear();
+                results.folds = vec![fr];
+                results.summarise(&predictions);
+                let part = FoldPart {
+                    folds: folds.len(),
+                    results,
+                    predictions,
+                };
+                parts::write(&dir, &part)?;
+                done.insert(fold.index, part);
+                if !fold_mode {
+                    let (res, p) = parts::assemble(&header, done.values());
+                    state.write(res, p)?;
+                }
+                sink.emit(RunEvent::FoldFinished { fold: fold.index });
+            }
+            FoldEnd::Skipped => {}
+            FoldEnd::Stopped => {
+                stopped = true;
+                break;
+            }
+        }
+    }
+    header.status = if stopped { "stopped" } else { "finished" }.into();
+    let results = if fold_mode {
+        match opts.fold.and_then(|k| done.get(&k)) {
+            Some(part) => part.results.clone(),
+            None => header,
+        }
+    } else {
+        let (res, p) = parts::assemble(&header, done.values());
+        state.write(res.clone(), p)?;
+        res
+    };
+    sink.emit(RunEvent::RunFinished {
+        output: dir.display().to_string(),
+        stopped,
+    });
+    Ok(RunSummary { dir, results })
+}
+
+/// The results of a run before its first fold: status `running`, no folds.
+fn new_header(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    corpus: &crate::Corpus,
+    used: usize,
+    skipped: &[Skipped],
+) -> RunResults {
+    let mut systems: Vec<String> = exp.models.iter().map(|m| m.id.clone()).collect();
+    systems.extend(exp.fusions.iter().map(|f| f.id.clone()));
+    RunResults {
+        serlab_version: env!("CARGO_PKG_VERSION").into(),
+        experiment: exp.meta.name.clone(),
+        seed: exp.meta.seed,
+        status: "running".into(),
+        error: None,
+        resumed: Vec::new(),
+        classes: corpus.classes.clone(),
+        corpus: serde_json::json!({ "name": corpus.name, "utterances": used, "skipped": skipped }),
+        plugins: plugins
+            .plugins
+            .iter()
+            .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "path": p.path }))
+            .collect(),
+        systems,
+        folds: Vec::new(),
+        pooled: BTreeMap::new(),
+        fold_mean: BTreeMap::new(),
+        per_speaker: BTreeMap::new(),
+        metrics: exp.metrics.clone(),
+    }
+}
+
+/// The folds of the protocol over utterances `keep`: by their speakers (and sessions), or
+/// by their official split.
+fn make_folds(exp: &Experiment, corpus: &crate::Corpus, keep: &[usize]) -> Result<Vec<Fold>> {
+    exp.protocol
+        .folds_for(keep.iter().map(|&i| &corpus.utterances[i]), exp.meta.seed)
+}
+
+/// The folds an experiment will run, from its corpus listing alone (no feature is
+/// extracted): what a job array needs to know to start one task per fold. A speaker all of
+/// whose files turn out unusable during extraction would be left out of the run's folds.
+pub fn plan(exp: &Experiment) -> Result<Vec<Fold>> {
+    let corpus = exp.corpus.load(&exp.meta.output)?.corpus;
+    let all: Vec<usize> = (0..corpus.utterances.len()).collect();
+    make_folds(exp, &corpus, &all)
+}
+
+/// Refuse a fold part that does not belong to this run: another experiment's header, or
+/// a fold whose speakers are not the ones this run's protocol gives that fold.
+fn check_part(header: &RunResults, folds: &[Fold], part: &FoldPart, file: &Path) -> Result<()> {
+    let f = &part.results.folds[0];
+    let why =
+        parts::header_difference(header, folds.len(), &part.results, part.folds).or_else(|| {
+            match folds.get(f.index) {
+                Some(fold)
+                    if fold.train == f.train_speakers
+                        && fold.validation == f.validation_speakers
+                        && fold.test == f.test_speakers =>
+                {
+                    None
+                }
+                _ => Some("speakers"),
+            }
+        });
+    match why {
+        None => Ok(()),
+        Some(what) => Err(Error::RunFolder {
+            path: file.to_path_buf(),
+            message: format!(
+                "fold {} was made by another run (its {what} differ from this run's); \
+                 remove it or use another run folder",
+                f.index
+            ),
+        }),
+    }
+}
+
+/// Tell the sink what a kept fold scored, as if it had just run.
+fn replay(part: &FoldPart, sink: &mut dyn EventSink) {
+    let f = &part.results.folds[0];
+    for sys in &part.results.systems {
+        if let Some(s) = f.systems.get(sys) {
+            sink.emit(RunEvent::Evaluated {
+                fold: f.index,
+                model: sys.clone(),
+                ua: s.ua,
+                wa: s.wa,
+                confusion: s.confusion.clone(),
+            });
+        }
+    }
+}
+
+/// Load the `results.json` of a run folder.
+pub fn load_results(dir: &Path) -> Result<RunResults> {
+    let p = dir.join("results.json");
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Corpus {
+        path: p,
+        message: format!("not a serlab results file: {e}"),
+    })
+}

@@ -1,0 +1,262 @@
+//! Golden tests: serlab-features against librosa 0.11 on four generated signals (chirp,
+//! harmonic tone, white noise, synthetic vowel). The reference values, the signals (16-bit
+//! WAV) and the librosa / numpy / scipy versions are in `tests/golden/`, written by
+//! `tests/golden/make_golden.py`; rerun it to refresh them.
+//!
+//! Tolerances, per feature, are absolute plus relative to the reference value, set about
+//! ten times above the largest difference observed (float32 FFTs on both sides; observed
+//! maxima in brackets):
+//!
+//! | feature | tolerance |
+//! |---|---|
+//! | log-mel 64 (dB) | 0.02 dB (7e-4) |
+//! | MFCC 20, deltas, delta-deltas; MFCC 15 of 26 mels | 0.01 + 1e-4 rel (5e-4) |
+//! | centroid, bandwidth (Hz) | 0.5 Hz + 1e-4 rel (9e-3 Hz) |
+//! | roll-off 85% (Hz) | 0.5 Hz (exact) |
+//! | flatness | 1e-6 + 1e-3 rel (2e-7) |
+//! | RMS | 1e-6 + 1e-4 rel (7e-8) |
+//! | ZCR | 1e-6 (3e-8) |
+//! | chroma | 1e-5 (3e-7) |
+//! | flux (onset strength of 26 log-mel bands, dB) | 1e-3 (3e-5) |
+//! | contrast (dB) | 0.02 dB on noise (2e-4); 1 dB on the sparse spectra (0.81): their valleys lie at the float32 FFT rounding floor, where the two FFTs' rounding differs |
+//! | YIN F0 (Hz) | 1e-4 rel (5e-5 Hz), harmonic and vowel signals, frames not touching the padding |
+
+use serde_json::Value;
+use serlab_core::{Component, FeatureExtractor, Features};
+use serlab_features::pitch::Yin;
+use serlab_features::{LldExtractor, LldParams, LogMelExtractor, LogMelParams};
+use serlab_features::{MfccExtractor, MfccParams};
+use std::path::PathBuf;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn load() -> Value {
+    let path = golden_dir().join("golden.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A JSON array (1-D or 2-D) flattened row-major.
+fn flat(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(a) => a.iter().flat_map(flat).collect(),
+        Value::Number(n) => vec![n.as_f64().unwrap()],
+        other => panic!("not a number array: {other}"),
+    }
+}
+
+fn frames(f: Features) -> (usize, usize, Vec<f32>) {
+    match f {
+        Features::Frames { frames, dim, data } => (frames, dim, data),
+        other => panic!("expected frames, got {other:?}"),
+    }
+}
+
+/// Assert `|got - want| <= atol + rtol |want|` everywhere; returns the largest error.
+fn check(what: &str, got: &[f32], want: &[f64], atol: f64, rtol: f64) -> f64 {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    let mut worst = 0.0f64;
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let err = (g as f64 - w).abs();
+        assert!(
+            err <= atol + rtol * w.abs(),
+            "{what}[{i}]: serlab {g} vs librosa {w} (tolerance {atol} + {rtol} rel)"
+        );
+        worst = worst.max(err);
+    }
+    eprintln!("{what}: max abs error {worst:.3e}");
+    worst
+}
+
+fn column(names: &[String], data: &[f32], dim: usize, name: &str) -> Vec<f32> {
+    let c = names.iter().position(|n| n == name).unwrap();
+    data.chunks_exact(dim).map(|r| r[c]).collect()
+}
+
+fn signals(g: &Value) -> Vec<(String, serlab_core::Audio, &Value)> {
+    let Value::Object(map) = &g["signals"] else {
+        panic!("no signals")
+    };
+    map.iter()
+        .map(|(name, v)| {
+            let wav = golden_dir().join(v["wav"].as_str().unwrap());
+            let audio = serlab_core::audio::read_mono(&wav).unwrap();
+            assert_eq!(audio.sample_rate, 16000);
+            (name.clone(), audio, v)
+        })
+        .collect()
+}
+
+#[test]
+fn versions_are_recorded() {
+    let g = load();
+    assert!(g["librosa"].as_str().unwrap().starts_with("0.11"));
+    assert!(g["numpy"].is_string() && g["scipy"].is_string());
+    assert_eq!(g["signals"].as_object().unwrap().len(), 4);
+}
+
+#[test]
+fn log_mel_and_mfcc_match_librosa() {
+    let g = load();
+    let lm = LogMelExtractor::new(LogMelParams::default()).unwrap();
+    let mf = MfccExtractor::new(MfccParams {
+        deltas: true,
+        delta_deltas: true,
+        ..Default::default()
+    })
+    .unwrap();
+    for (name, audio, r) in signals(&g) {
+        let (_, dim, data) = frames(lm.extract(&audio).unwrap());
+        assert_eq!(dim, 64);
+        check(
+            &format!("{name} logmel64"),
+            &data,
+            &flat(&r["logmel64"]),
+            0.02,
+            0.0,
+        );
+        let (t, dim, data) = frames(mf.extract(&audio).unwrap());
+        assert_eq!(dim, 60);
+        let part = |k: usize| -> Vec<f32> {
+            (0..t)
+                .flat_map(|i| data[i * 60 + k * 20..i * 60 + (k + 1) * 20].to_vec())
+                .collect()
+        };
+        for (k, key) in ["mfcc20", "mfcc20_delta", "mfcc20_delta2"]
+            .iter()
+            .enumerate()
+        {
+            check(
+                &format!("{name} {key}"),
+                &part(k),
+                &flat(&r[*key]),
+                0.01,
+                1e-4,
+            );
+        }
+    }
+}
+
+#[test]
+fn frame_descriptors_match_librosa() {
+    let g = load();
+    let e = LldExtractor::new(LldParams {
+        logmel: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let names = e.info().unwrap().names;
+    for (name, audio, r) in signals(&g) {
+        let (t, dim, data) = frames(e.extract(&audio).unwrap());
+        let col = |n: &str| column(&names, &data, dim, n);
+        let cols = |prefix: &str, count: usize| -> Vec<f32> {
+            let cs: Vec<Vec<f32>> = (0..count).map(|k| col(&format!("{prefix}{k}"))).collect();
+            (0..t).flat_map(|i| cs.iter().map(move |c| c[i])).collect()
+        };
+        check(
+            &format!("{name} centroid"),
+            &col("centroid"),
+            &flat(&r["centroid"]),
+            0.5,
+            1e-4,
+        );
+        check(
+            &format!("{name} bandwidth"),
+            &col("bandwidth"),
+            &flat(&r["bandwidth"]),
+            0.5,
+            1e-4,
+        );
+        check(
+            &format!("{name} rolloff"),
+            &col("rolloff"),
+            &flat(&r["rolloff"]),
+            0.5,
+            0.0,
+        );
+        check(
+            &format!("{name} flatness"),
+            &col("flatness"),
+            &flat(&r["flatness"]),
+            1e-6,
+            1e-3,
+        );
+        check(
+            &format!("{name} rms"),
+            &col("rms"),
+            &flat(&r["rms"]),
+            1e-6,
+            1e-4,
+        );
+        check(
+            &format!("{name} zcr"),
+            &col("zcr"),
+            &flat(&r["zcr"]),
+            1e-6,
+            0.0,
+        );
+        check(
+            &format!("{name} flux"),
+            &col("flux"),
+            &flat(&r["flux"]),
+            1e-3,
+            0.0,
+        );
+        let worst = check(
+            &format!("{name} contrast"),
+            &cols("contrast", 7),
+            &flat(&r["contrast"]),
+            1.0,
+            0.0,
+        );
+        if name == "noise" {
+            assert!(worst < 0.02, "contrast on a dense spectrum: {worst} dB");
+        }
+        check(
+            &format!("{name} mfcc15"),
+            &cols("mfcc", 15),
+            &flat(&r["mfcc15_mel26"]),
+            0.01,
+            1e-4,
+        );
+        let chroma: Vec<Vec<f32>> = serlab_features::chroma::NAMES
+            .iter()
+            .map(|c| col(&format!("chroma_{c}")))
+            .collect();
+        let chroma: Vec<f32> = (0..t)
+            .flat_map(|i| chroma.iter().map(move |c| c[i]))
+            .collect();
+        check(
+            &format!("{name} chroma"),
+            &chroma,
+            &flat(&r["chroma"]),
+            1e-5,
+            0.0,
+        );
+    }
+}
+
+#[test]
+fn yin_matches_librosa_on_periodic_signals() {
+    let g = load();
+    let yin = Yin::new("golden", 16000, 60.0, 500.0, 0.2, 0).unwrap();
+    for (name, audio, r) in signals(&g) {
+        if !(name == "harmonic" || name == "vowel") {
+            continue;
+        }
+        let want = flat(&r["yin"]);
+        let track = yin.track(&audio.samples, 160, want.len());
+        let got: Vec<f32> = track.iter().map(|p| p.f0).collect();
+        // Frames whose whole YIN window has signal (not the zero-padded ends).
+        let inner = 2..want.len() - 2;
+        check(
+            &format!("{name} yin"),
+            &got[inner.clone()],
+            &want[inner],
+            0.0,
+            1e-4,
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! serlab plugin `neural`: the neural models `mlp`, `cnn-attention` and `lstm`, built on
+//! serlab-nn (runtime-sized layers on dfdx, one shared training loop).
+//!
+//! - `mlp` reads one vector per utterance (functionals; frame features are averaged):
+//!   fully connected layers with BatchNorm, ReLU and dropout. The default, three layers of
+//!   50 units with BatchNorm, is the best model of a published EmoDB study of
+//!   utterance-level networks.
+//! - `cnn-attention` reads a spectrogram (log-mel, `T x F`): 2-D conv blocks over time and
+//!   frequency (conv, BatchNorm, ReLU, max-pool), optional 1-D conv blocks over time, a
+//!   frame projection, attention pooling over the valid frames, and the heads.
+//! - `lstm` reads frame features (LLDs or log-mel): a stacked (Bi)LSTM, attention pooling,
+//!   and the heads.
+//!
+//! Every model can add multitask heads through the training keys `vad_weight` (V/A/D
+//! regression with a CCC loss), `gender_weight` and `intensity_weight` (auxiliary
+//! classifications); the training keys are shared and listed by `serlab plugins`.
+//!
+//! One crate for the three models: they share all their code through serlab-nn, and each
+//! extra cdylib would compile and link dfdx and the training loop once more.
+
+pub mod cnn;
+pub mod lstm;
+pub mod mlp;
+
+use serlab_core::{Component, Features, FitContext, LabeledSet, Model, Result};
+use serlab_nn::train::{NeuralModel, NeuralParams};
+use std::path::Path;
+
+mod declaration {
+    serlab_core::export_plugin!("neural", super::register);
+}
+
+/// Registers the plugin's components.
+pub fn register(r: &mut serlab_core::plugin::Registrar) {
+    r.model::<Mlp>();
+    r.model::<CnnAttention>();
+    r.model::<Lstm>();
+}
+
+macro_rules! neural_model {
+    ($(#[$doc:meta])* $ty:ident, $arch:ty, $name:literal, $summary:literal, $help:expr) => {
+        $(#[$doc])*
+        pub struct $ty(pub NeuralModel<$arch>);
+
+        impl Component for $ty {
+            const NAME: &'static str = $name;
+            const SUMMARY: &'static str = $summary;
+            const PARAMS_HELP: &'static [(&'static str, &'static str)] = $help;
+            type Params = NeuralParams<$arch>;
+
+            fn new(params: Self::Params) -> Result<Self> {
+                Ok($ty(NeuralModel::new($name, params)?))
+            }
+        }
+
+        impl Model for $ty {
+            fn fit(
+                &mut self,
+                train: &LabeledSet<'_>,
+                valid: &LabeledSet<'_>,
+                ctx: &mut FitContext<'_>,
+            ) -> Result<()> {
+                Ok(self.0.fit(train, valid, ctx)?)
+            }
+            fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
+                Ok(self.0.predict(inputs, None)?)
+            }
+            fn predict_proba_by_speaker(
+                &self,
+                inputs: &[&Features],
+                speakers: &[&str],
+            ) -> Result<Vec<Vec<f32>>> {
+                Ok(self.0.predict(inputs, Some(speakers))?)
+            }
+            fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
+                Ok(self.0.predict_vad(inputs)?)
+            }
+            fn save(&self, path: &Path) -> Result<()> {
+                Ok(self.0.save(path)?)
+            }
+            fn load(&mut self, path: &Path) -> Result<()> {
+                Ok(self.0.load(path)?)
+            }
+        }
+    };
+}
+
+neural_model!(
+    /// The `mlp` model.
+    Mlp,
+    mlp::MlpArch,
+    "mlp",
+    "fully connected network with BatchNorm and dropout over utterance vectors (functionals)",
+    serlab_nn::params_help!(
+        ("hidden", "units per hidden layer (default [50, 50, 50])"),
+        ("batch_norm", "BatchNorm after each hidden layer (default true)"),
+        ("dropout", "dropout after each hidden layer (default 0.3)"),
+    )
+);
+
+neural_model!(
+    /// The `cnn-attention` model.
+    CnnAttention,
+    cnn::CnnArch,
+    "cnn-attention",
+    "2-D CNN over a spectrogram (log-mel), attention pooling over time, optional multitask heads",
+    serlab_nn::params_help!(
+        ("channels", "output channels of the 2-D conv blocks (default [16, 32, 64])"),
+        ("kernel", "square kernel size of the 2-D convolutions (default 3)"),
+        ("pool", "max-pool [time, freq] after each block, one per block (default [[2, 2], [2, 2], [2, 2]])"),
+        ("temporal_channels", "channels of 1-D conv blocks over time after the 2-D blocks (default [])"),
+        ("temporal_kernel", "kernel of the 1-D convolutions (default 3)"),
+        ("embed", "frame projection size before pooling (default 128)"),
+        ("attention", "attention hidden size (default 64)"),
+        ("pooling", "\"attention\" (default) or \"mean\" over the valid frames"),
+        ("dropout", "dropout after the projection and the pooling (default 0.3)"),
+    )
+);
+
+neural_model!(
+    /// The `lstm` model.
+    Lstm,
+    lstm::LstmArch,
+    "lstm",
+    "stacked (Bi)LSTM over frame features, attention pooling over time, optional multitask heads",
+    serlab_nn::params_help!(
+        ("hidden", "LSTM units per direction (default 64)"),
+        ("layers", "stacked LSTM layers (default 2)"),
+        ("bidirectional", "read each sequence both ways (default true)"),
+        ("subsample", "keep every k-th frame (default 1)"),
+        ("attention", "attention hidden size (default 64)"),
+        ("pooling", "\"attention\" (default) or \"mean\" over the valid frames"),
+        ("dropout", "dropout between LSTM layers and after pooling (default 0.3)"),
+    )
+);
+
+#[cfg(test)]
+mod tests {
+    use serlab_core::Component;
+
+    #[test]
+    fn registers_three_models_with_documented_defaults() {
+        let mut r = serlab_core::plugin::Registrar::new("neural");
+        super::register(&mut r);
+        let c = r.components();
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["mlp", "cnn-attention", "lstm"]);
+        for comp in &c {
+            let table: toml::Table = comp.defaults.parse().unwrap();
+            for k in table.keys() {
+                assert!(
+                    comp.params.iter().any(|(h, _)| h == k),
+                    "{}: `{k}` has no help",
+                    comp.name
+                );
+            }
+            assert_eq!(table.len(), comp.params.len(), "{}", comp.name);
+        }
+        assert!(
+            c[0].defaults.contains("hidden = [50, 50, 50]"),
+            "{}",
+            c[0].defaults
+        );
+        assert_eq!(super::Mlp::NAME, "mlp");
+    }
+}
