@@ -4,7 +4,7 @@
 
 use serlab_core::config::Experiment;
 use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions, RunSummary};
+use serlab_core::runner::{self, checkpoint, RunOptions, RunSummary};
 use serlab_core::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, write_meld_fixture};
 use std::path::Path;
@@ -69,13 +69,14 @@ fn early_and_late_fusions_are_reported_beside_their_members() {
     let read = |p: &Path| -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
     };
-    let ck = out.join("checkpoints/fold-0");
-    let n = |id: &str| read(&ck.join(id))["n_features"].as_u64().unwrap();
+    let model = |id: &str| checkpoint::path(&out, 0, id);
+    let fusion = |id: &str| checkpoint::fusion_path(&out, 0, id);
+    let n = |id: &str| read(&model(id))["n_features"].as_u64().unwrap();
     assert_eq!(n("forest-mfcc"), 20);
     assert_eq!(n("forest-both"), n("forest-func") + 20);
     // Learnt fusions saved what they learnt, from the 24 validation utterances (one
     // validation speaker x 4 classes x 6); stateless ones saved nothing.
-    let w = read(&ck.join("weighted"));
+    let w = read(&fusion("weighted"));
     assert_eq!(w["fit_utterances"], 24);
     let total: f64 = w["weights"]
         .as_array()
@@ -84,8 +85,8 @@ fn early_and_late_fusions_are_reported_beside_their_members() {
         .map(|x| x.as_f64().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-9, "{w}");
-    assert_eq!(read(&ck.join("stack"))["fit_utterances"], 24);
-    assert!(!ck.join("avg").exists());
+    assert_eq!(read(&fusion("stack"))["fit_utterances"], 24);
+    assert!(!fusion("avg").exists());
 }
 
 #[test]
@@ -111,10 +112,9 @@ fn learnt_fusions_are_fit_on_the_validation_split_not_the_test_split() {
     let s = run(&exp, &out);
     assert_eq!(s.results.pooled["weighted"].n, 21);
     for id in ["weighted", "stack"] {
-        let saved: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(out.join("checkpoints/fold-0").join(id)).unwrap(),
-        )
-        .unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(checkpoint::fusion_path(&out, 0, id)).unwrap())
+                .unwrap();
         assert_eq!(saved["fit_utterances"], 15, "{id}");
     }
 }

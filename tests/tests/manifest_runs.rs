@@ -339,3 +339,54 @@ fn manifest_example_runs_on_emodb_listed_in_a_manifest() {
     // up labels or speakers would fall toward chance.
     assert!(ua > 0.45, "manifest-example UA {ua}");
 }
+
+/// A manifest's `split` column drives `official-split`: one fold whose training,
+/// validation and test utterances are the rows marked so, whatever their speakers.
+#[test]
+fn the_split_column_is_the_fold_of_the_official_split_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = SyntheticConfig {
+        classes: ["neutral", "happy", "sad"].map(String::from).to_vec(),
+        speakers: 4,
+        per_class: 2,
+        seconds: 0.5,
+        ..Default::default()
+    };
+    let good = gen.write(&dir.path().join("audio")).unwrap();
+    let mut speakers: Vec<&str> = good.iter().map(|u| u.speaker.as_str()).collect();
+    speakers.sort();
+    speakers.dedup();
+    // Speakers 0 and 1 train, 2 is the dev part, 3 the test part.
+    let part = |s: &str| match speakers.iter().position(|x| *x == s).unwrap() {
+        0 | 1 => "train",
+        2 => "dev",
+        _ => "test",
+    };
+    let mut csv = String::from("path,label,speaker,split\n");
+    for u in &good {
+        let rel = u.audio.strip_prefix(dir.path()).unwrap().display();
+        writeln!(csv, "{rel},{},{},{}", u.label, u.speaker, part(&u.speaker)).unwrap();
+    }
+    let manifest = dir.path().join("corpus.csv");
+    std::fs::write(&manifest, csv).unwrap();
+    let exp = experiment(&manifest, "", r#"kind = "official-split""#);
+    let s = runner::run(
+        &exp,
+        &bundled_plugins(),
+        &RunOptions {
+            output: Some(dir.path().join("run")),
+            ..Default::default()
+        },
+        &mut VecSink::default(),
+        &StopHandle::new(),
+    )
+    .unwrap();
+    let r = &s.results;
+    assert_eq!(r.folds.len(), 1, "the official split is one fold");
+    let f = &r.folds[0];
+    assert_eq!(f.train_speakers, [speakers[0], speakers[1]]);
+    assert_eq!(f.validation_speakers, [speakers[2]]);
+    assert_eq!(f.test_speakers, [speakers[3]]);
+    // 3 classes x 2 utterances of the test speaker.
+    assert_eq!(r.pooled["forest"].n, 6);
+}

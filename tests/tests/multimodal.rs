@@ -4,7 +4,7 @@
 use serlab_core::config::Experiment;
 use serlab_core::corpus::CorpusConfig;
 use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
+use serlab_core::runner::{self, checkpoint, RunOptions};
 use serlab_core::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, write_iemocap_tree};
 
@@ -66,11 +66,12 @@ fn iemocap_multimodal_runs_on_a_fixture_tree() {
         assert!(p.ua > 0.45, "{sys}: UA {}", p.ua);
     }
     for k in 0..3 {
-        for id in ["acoustic", "linguistic", "weighted-average"] {
-            assert!(
-                out.join(format!("checkpoints/fold-{k}/{id}")).is_file(),
-                "fold {k} {id}"
-            );
+        for id in ["acoustic", "linguistic"] {
+            assert!(checkpoint::path(&out, k, id).is_file(), "fold {k} {id}");
         }
+        assert!(
+            checkpoint::fusion_path(&out, k, "weighted-average").is_file(),
+            "fold {k} weighted-average"
+        );
     }
 }

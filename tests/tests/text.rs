@@ -4,7 +4,7 @@
 
 use serlab_core::config::Experiment;
 use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
+use serlab_core::runner::{self, checkpoint, RunOptions};
 use serlab_core::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, shared_corpus, write_meld_fixture};
 use std::path::Path;
@@ -59,10 +59,7 @@ fn text_models_run_on_a_transcript_table_with_its_official_split() {
     assert_eq!(f.test_speakers.len(), 5);
     // Fitted models are kept for `serlab predict`.
     for id in ["tfidf-lr", "tfidf-lr-balanced"] {
-        assert!(
-            run_dir.join("checkpoints/fold-0").join(id).is_file(),
-            "{id}"
-        );
+        assert!(checkpoint::path(&run_dir, 0, id).is_file(), "{id}");
     }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();

@@ -230,6 +230,17 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
         let text = toml::to_string(&s.params).expect("a TOML table serialises");
         let ex = plugins.extractor(&s.extractor, &text)?;
         let info = ex.info()?;
+        if ex.input() == serlab_core::FeatureInput::Transcript {
+            // Reads transcripts, not audio: nothing to time here. Named explicitly, say so.
+            if !args.extractors.is_empty() {
+                return Err(Error::invalid(format!(
+                    "extractor `{}` reads transcripts, not audio; bench-features times audio \
+                     extractors",
+                    s.id
+                )));
+            }
+            continue;
+        }
         set.push((s.id.clone(), ex, info));
     }
 

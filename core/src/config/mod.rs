@@ -877,8 +877,8 @@ method = "average"
         assert_eq!(
             err(&GOOD.replace("[protocol]", "[protocoll]")),
             "bad.toml:8:2: protocoll: unknown section `protocoll` (did you mean `protocol`?); \
-             expected one of: experiment, corpus, protocol, features, models, fusion, metrics, \
-             augmentation"
+             expected one of: experiment, corpus, protocol, features, models, fusion, transcriber, \
+             metrics, augmentation"
         );
         assert_eq!(
             err(&GOOD.replace("features = \"func\"", "features = \"fnc\"")),
@@ -894,7 +894,7 @@ method = "average"
         assert_eq!(
             err(&GOOD.replace("kind = \"leave-one-speaker-out\"", "kind = \"loso\"")),
             "bad.toml:9:8: protocol.kind: unknown value `loso`; expected one of: \
-             leave-one-speaker-out, speaker-folds, leave-one-session-out"
+             leave-one-speaker-out, speaker-folds, leave-one-session-out, official-split"
         );
     }
 }
