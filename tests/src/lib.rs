@@ -66,6 +66,24 @@ pub fn bundled_plugins() -> PluginSet {
     set
 }
 
+/// Run `exp` with the bundled plugins into the run folder `output`, events collected and
+/// dropped, never stopped: what most integration tests need of the runner.
+pub fn run_to(
+    exp: &serlab_core::config::Experiment,
+    output: PathBuf,
+) -> serlab_core::Result<serlab_core::runner::RunSummary> {
+    serlab_core::runner::run(
+        exp,
+        &bundled_plugins(),
+        &serlab_core::runner::RunOptions {
+            output: Some(output),
+            ..Default::default()
+        },
+        &mut serlab_core::events::VecSink::default(),
+        &serlab_core::StopHandle::new(),
+    )
+}
+
 /// MELD's three tables (train, dev, test) with `per_class[part]` utterances per class; each class has its
 /// own words, mixed with words every class uses, so only a model that reads words can
 /// tell the classes apart.

@@ -3,24 +3,12 @@
 //! validation utterances only.
 
 use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, checkpoint, RunOptions, RunSummary};
-use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment, write_meld_fixture};
+use serlab_core::runner::{checkpoint, RunSummary};
+use serlab_tests::{experiment, run_to, write_meld_fixture};
 use std::path::Path;
 
 fn run(exp: &Experiment, out: &Path) -> RunSummary {
-    runner::run(
-        exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(out.to_path_buf()),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap()
+    run_to(exp, out.to_path_buf()).unwrap()
 }
 
 #[test]

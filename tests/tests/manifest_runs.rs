@@ -6,7 +6,7 @@ use serlab_core::corpus::synthetic::SyntheticConfig;
 use serlab_core::events::VecSink;
 use serlab_core::runner::{self, RunOptions};
 use serlab_core::{audio, config::Experiment, RunEvent, StopHandle};
-use serlab_tests::bundled_plugins;
+use serlab_tests::{bundled_plugins, run_to};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -182,18 +182,9 @@ fn fail_fast_stops_at_the_first_unusable_file_and_names_it() {
         r#"kind = "leave-one-speaker-out""#,
     );
     assert!(exp.meta.fail_fast);
-    let e = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(dir.path().join("run")),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = run_to(&exp, dir.path().join("run"))
+        .unwrap_err()
+        .to_string();
     // The class map's exclusion is a selection, not a broken file: it never stops a run.
     let (file, reason) = BAD
         .iter()
@@ -245,18 +236,9 @@ fn a_speaker_in_two_sessions_is_refused_by_leave_one_session_out() {
     let moved = csv.replacen(",s01,A,", ",s01,B,", 1);
     std::fs::write(&manifest, moved).unwrap();
     let exp = experiment(&manifest, "", r#"kind = "leave-one-session-out""#);
-    let e = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(dir.path().join("run")),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = run_to(&exp, dir.path().join("run"))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("speaker `s01` is in sessions") && e.contains("must not share speakers"),
         "{e}"
@@ -370,17 +352,7 @@ fn the_split_column_is_the_fold_of_the_official_split_protocol() {
     let manifest = dir.path().join("corpus.csv");
     std::fs::write(&manifest, csv).unwrap();
     let exp = experiment(&manifest, "", r#"kind = "official-split""#);
-    let s = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(dir.path().join("run")),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap();
+    let s = run_to(&exp, dir.path().join("run")).unwrap();
     let r = &s.results;
     assert_eq!(r.folds.len(), 1, "the official split is one fold");
     let f = &r.folds[0];

@@ -3,10 +3,8 @@
 
 use serlab_core::config::Experiment;
 use serlab_core::corpus::CorpusConfig;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, checkpoint, RunOptions};
-use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment, write_iemocap_tree};
+use serlab_core::runner::checkpoint;
+use serlab_tests::{experiment, run_to, write_iemocap_tree};
 
 #[test]
 fn iemocap_multimodal_runs_on_a_fixture_tree() {
@@ -26,17 +24,7 @@ fn iemocap_multimodal_runs_on_a_fixture_tree() {
         }
     }
     let out = dir.path().join("run");
-    let s = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(out.clone()),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap();
+    let s = run_to(&exp, out.clone()).unwrap();
     let r = &s.results;
     assert_eq!(r.status, "finished");
     assert_eq!(r.classes, ["neutral", "happy", "sad", "angry"]);

@@ -4,10 +4,7 @@
 use serlab::predict::{self, Options};
 use serlab_core::config::Experiment;
 use serlab_core::corpus::CorpusConfig;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment, write_iemocap_tree};
+use serlab_tests::{experiment, run_to, write_iemocap_tree};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -26,17 +23,7 @@ fn multimodal_run(dir: &Path) -> std::path::PathBuf {
         }
     }
     let out = dir.join("run");
-    runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(out.clone()),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap();
+    run_to(&exp, out.clone()).unwrap();
     out
 }
 

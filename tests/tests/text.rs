@@ -3,10 +3,8 @@
 //! (when `SERLAB_MELD` is set) on MELD itself.
 
 use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, checkpoint, RunOptions};
-use serlab_core::StopHandle;
-use serlab_tests::{bundled_plugins, experiment, shared_corpus, write_meld_fixture};
+use serlab_core::runner::checkpoint;
+use serlab_tests::{experiment, run_to, shared_corpus, write_meld_fixture};
 use std::path::Path;
 
 fn meld_experiment(corpus: &Path, out: &Path, keep_balanced: bool) -> Experiment {
@@ -32,17 +30,7 @@ fn text_models_run_on_a_transcript_table_with_its_official_split() {
     write_meld_fixture(&corpus, [8, 8, 8]);
     let exp = meld_experiment(&corpus, dir.path(), true);
     let run_dir = dir.path().join("run");
-    let s = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(run_dir.clone()),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap();
+    let s = run_to(&exp, run_dir.clone()).unwrap();
     let r = &s.results;
     assert_eq!(r.status, "finished");
     assert_eq!(r.folds.len(), 1, "the official split is one fold");
@@ -83,18 +71,7 @@ fn an_audio_extractor_on_a_text_only_corpus_is_refused_by_name() {
         );
     let mut exp = Experiment::from_str(&text, Path::new("meld+mfcc.toml")).unwrap();
     exp.meta.output = dir.path().to_path_buf();
-    let e = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(dir.path().join("r")),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = run_to(&exp, dir.path().join("r")).unwrap_err().to_string();
     assert!(
         e.contains("features.mfcc") && e.contains("text only"),
         "{e}"
@@ -117,17 +94,7 @@ fn meld_tfidf_logreg_matches_the_scikit_learn_reference() {
     };
     let dir = tempfile::tempdir().unwrap();
     let exp = meld_experiment(&meld, dir.path(), false);
-    let s = runner::run(
-        &exp,
-        &bundled_plugins(),
-        &RunOptions {
-            output: Some(dir.path().join("run")),
-            ..Default::default()
-        },
-        &mut VecSink::default(),
-        &StopHandle::new(),
-    )
-    .unwrap();
+    let s = run_to(&exp, dir.path().join("run")).unwrap();
     let p = &s.results.pooled["tfidf-lr"];
     assert_eq!(p.n, 2610);
     assert!(
