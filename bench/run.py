@@ -196,7 +196,7 @@ def bench_features(a, corpora, tmp):
                              "audio_s": ex["audio_s"], "decode_s": dec["best_s"],
                              "extract_s": ex["best_s"], "wall_s": round(work, 4),
                              "rtf": round(ex["audio_s"] / work, 1),
-                             "cpu_s": (dec["cpu_s"] or 0) + (ex["cpu_s"] or 0),
+                             "cpu_s": round((dec["cpu_s"] or 0) + (ex["cpu_s"] or 0), 4),
                              "process_wall_s": round(wall, 3), "peak_rss_mib": rss,
                              "loadavg": [l0, l1]}
             if a.peers_python:
@@ -208,9 +208,12 @@ def bench_features(a, corpora, tmp):
                 pr = json.loads(so.strip().splitlines()[-1])
                 rec["peer_result"] = {"command": shlex.join(map(str, pcmd)), "files": pr["files"],
                                       "audio_s": pr["audio_s"], "wall_s": pr["wall_s"],
-                                      "rtf": pr["rtf"], "process_wall_s": round(wall, 3),
+                                      "rtf": pr["rtf"], "cpu_s": pr.get("cpu_s"),
+                                      "process_wall_s": round(wall, 3),
                                       "peak_rss_mib": rss, "loadavg": [l0, l1]}
                 rec["speedup"] = round(pr["wall_s"] / rec["serlab"]["wall_s"], 2)
+                if pr.get("cpu_s") and rec["serlab"]["cpu_s"]:
+                    rec["cpu_ratio"] = round(pr["cpu_s"] / rec["serlab"]["cpu_s"], 2)
                 rec["memory_ratio"] = round(rss / rec["serlab"]["peak_rss_mib"], 2)
             results.append(rec)
             s = rec["serlab"]
@@ -221,7 +224,7 @@ def bench_features(a, corpora, tmp):
                 line += (f" | {peer:18} {p['wall_s']:8.2f} s ({p['rtf']:7.1f}x RT, "
                          f"{p['peak_rss_mib']:6.0f} MiB) | serlab {rec['speedup']:.2f}x faster, "
                          f"{rec['memory_ratio']:.2f}x less memory")
-            print(line + f"  [load {s['loadavg'][0]}]", flush=True)
+            print(line + f"  [load {s['loadavg'][0][0]}]", flush=True)
     return results
 
 
@@ -261,16 +264,18 @@ def agreement(a, corpora, tmp):
                 str(root), str(work), "--files", str(n)]
         measure(prep)
         out[cname] = {"files": n}
+        h5s = []
         for variant in ("native", "16k"):
             exp = work / f"{variant}.toml"
             exp.write_text(AGREEMENT_TOML.format(out=work / "runs", kind=cname,
                                                  path=work / variant))
-            h5 = work / f"{variant}.h5"
-            cmd = [a.serlab, "features", str(exp), "--out", str(h5), "--no-cache", "--quiet"]
-            measure(cmd)
-            cmp = [a.peers_python, str(HERE / "peers" / "agreement.py"), "compare", str(h5)]
-            so, *_ = measure(cmp)
-            out[cname][variant] = json.loads(so.strip().splitlines()[-1])
+            h5s.append(work / f"{variant}.h5")
+            measure([a.serlab, "features", str(exp), "--out", str(h5s[-1]), "--no-cache",
+                     "--quiet"])
+        cmp = [a.peers_python, str(HERE / "peers" / "agreement.py"), "compare", *map(str, h5s)]
+        so, *_ = measure(cmp)
+        out[cname].update(json.loads(so.strip().splitlines()[-1]))
+        for variant in ("native", "16k"):
             for fs, v in out[cname][variant].items():
                 print(f"agreement {cname:7} {variant:6} {fs:7} vs librosa: max |diff| "
                       f"{v['max_abs']:.4g}, mean |diff| {v['mean_abs']:.4g}, "
@@ -428,13 +433,16 @@ def bench_accuracy(a, corpora, tmp):
 
 # ---------------------------------------------------------------------------------------
 
+def has_modules(python, modules):
+    return subprocess.run([python, "-c", "import " + ", ".join(modules)],
+                          capture_output=True).returncode == 0
+
+
 def find_python(explicit, modules):
     cands = [explicit, os.environ.get("SERLAB_BENCH_PYTHON"), str(HERE / ".venv" / "bin" / "python")]
     for c in cands:
         if c and Path(c).exists():
-            ok = subprocess.run([c, "-c", "import " + ", ".join(modules)],
-                                capture_output=True).returncode == 0
-            if ok:
+            if has_modules(c, modules):
                 return c
             if c == explicit:
                 sys.exit(f"error: {c} cannot import {', '.join(modules)}")
@@ -479,7 +487,7 @@ def main():
         a.peers_python = find_python(a.peers_python, ["librosa", "opensmile", "sklearn", "h5py"])
         tp = a.torch_python
         a.torch_python = (find_python(tp, ["torch"]) if tp else
-                          (a.peers_python if a.peers_python and find_python(a.peers_python, ["torch"])
+                          (a.peers_python if a.peers_python and has_modules(a.peers_python, ["torch"])
                            else None))
         if not a.peers_python:
             log("no Python peers found (bench/setup.sh makes bench/.venv; or --peers-python): "

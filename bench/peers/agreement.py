@@ -1,7 +1,7 @@
 """Numeric agreement of serlab's log-mel and MFCC with librosa 0.11 on real files.
 
     python agreement.py prepare CORPUS ROOT WORK [--files N]
-    python agreement.py compare FEATS.h5
+    python agreement.py compare FEATS.h5...
 
 `prepare` picks N files spread over the corpus (every k-th of the sorted list, so all
 speakers and classes appear) and lays them out twice in serlab's corpus layout: WORK/native
@@ -11,7 +11,7 @@ what differs is the feature maths alone).
 
 `compare` reads a `serlab features` export (tui/FEATURES-H5.md), recomputes every utterance's
 `log-mel` and `mfcc` with librosa from the same file and the parameters serlab recorded in the
-file (`/features/<id>` attribute `params`), and prints one JSON line per feature set with the
+file (`/features/<id>` attribute `params`), and prints one JSON line (per file, per feature set) with the
 largest and mean absolute difference (dB for log-mel), Pearson correlation over all values,
 and frame-count mismatches."""
 import argparse
@@ -33,9 +33,8 @@ def prepare(a):
     items = corpus.load(a.corpus, a.root)
     step = max(1, len(items) // a.files)
     pick = [p for p, _, _ in items][::step][:a.files]
-    root = Path(a.root).resolve()
     for p in pick:
-        rel = Path(p).resolve().relative_to(root)
+        rel = os.path.relpath(p, a.root)
         for variant in ("native", "16k"):
             dest = Path(a.work, variant, rel)
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -61,10 +60,14 @@ def librosa_features(kind, y, p):
 
 
 def compare(a):
+    print(json.dumps({Path(h5).stem: compare_one(h5) for h5 in a.h5}))
+
+
+def compare_one(h5):
     import h5py
     import librosa
     out = {}
-    with h5py.File(a.h5, "r") as f:
+    with h5py.File(h5, "r") as f:
         paths = f["utterances/path"].asstr()[()]
         for fid in ("log-mel", "mfcc"):
             g = f["features"][fid]
@@ -91,7 +94,7 @@ def compare(a):
                         "corr": float(np.corrcoef(ours, ref)[0, 1]),
                         "ref_range": [float(ref.min()), float(ref.max())],
                         "frame_count_mismatches": frame_mismatch}
-    print(json.dumps(out))
+    return out
 
 
 def main():
@@ -103,7 +106,7 @@ def main():
     p.add_argument("work")
     p.add_argument("--files", type=int, default=30)
     c = sub.add_parser("compare")
-    c.add_argument("h5")
+    c.add_argument("h5", nargs="+")
     a = ap.parse_args()
     prepare(a) if a.cmd == "prepare" else compare(a)
 
