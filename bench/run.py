@@ -407,6 +407,28 @@ def bench_accuracy(a, corpora, tmp):
             "utterances": res["corpus"]["utterances"], "folds": len(res["folds"]),
             "systems": systems}
         folds_of.setdefault(cname, run_dir / "results.json")
+    for spec in a.existing_run:
+        name, _, d = spec.partition("=")
+        d = Path(d)
+        res = json.load(open(d / "results.json"))
+        if res.get("status") != "finished":
+            log(f"accuracy: {d} is {res.get('status')}, not finished: left out")
+            continue
+        preds = read_predictions(d / "predictions.csv")
+        systems = {}
+        for sysid in res["systems"]:
+            if sysid in preds:
+                systems[sysid] = scores(preds[sysid], a.bootstrap)
+                systems[sysid]["serlab_reported_ua_ci"] = res["pooled"][sysid].get("ua_ci")
+                s = systems[sysid]
+                print(f"accuracy {name:22} {sysid:10} UA {s['ua']:.3f} "
+                      f"{s['ua_ci95_speaker']} (speakers) {s['ua_ci95_utterance']} (utterances) "
+                      f"WA {s['wa']:.3f}  [existing run {d}]", flush=True)
+        results["experiments"][name] = {
+            "corpus": name.split("-")[0], "command": f"existing run folder {d} (not re-run)",
+            "source": str(d), "wall_s": None, "peak_rss_mib": None, "loadavg": None,
+            "utterances": res["corpus"]["utterances"], "folds": len(res["folds"]),
+            "systems": systems}
     if not a.peers_python:
         log("accuracy: no peers interpreter; peers skipped")
         return results
@@ -465,6 +487,9 @@ def main():
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--neural", action="store_true",
                     help="accuracy: also run the neural experiments (hours on 2 cores)")
+    ap.add_argument("--existing-run", action="append", default=[], metavar="NAME=RUN_DIR",
+                    help="accuracy: also score a finished run folder of experiment NAME "
+                         "(e.g. a neural run made elsewhere) with the same code")
     ap.add_argument("--serlab", help="serlab binary (default: $CARGO_TARGET_DIR or target, release)")
     ap.add_argument("--nn-epoch", help="nn_epoch example binary (default: next to serlab)")
     ap.add_argument("--peers-python", help="Python with librosa, opensmile, scikit-learn, h5py")

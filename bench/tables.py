@@ -22,19 +22,22 @@ def features(f):
     m = f["meta"]
     print(f"Threads / processes per side: {m['threads']}. Command: `{m['command']}` "
           f"(serlab commit {m['machine']['serlab_commit']}, {m['machine']['date']}).\n")
-    print("| corpus | set | files | audio s | serlab s | serlab x RT | serlab MiB | peer | "
-          "peer s | peer x RT | peer MiB | speed ratio | memory ratio | load (1 min) |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    print("| corpus | set | files | audio s | serlab s | serlab x RT | serlab CPU s | serlab MiB | "
+          "peer | peer s | peer x RT | peer CPU s | peer MiB | speed ratio | CPU ratio | "
+          "memory ratio | load (1 min) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in f["results"]:
         s, p = r["serlab"], r.get("peer_result")
-        peer = (f"{r['peer']} | {p['wall_s']:.2f} | {p['rtf']:.0f} | {p['peak_rss_mib']:.0f} | "
-                f"{r['speedup']:.1f}x | {r['memory_ratio']:.2f}x" if p else
-                f"{r['peer']} | - | - | - | - | -")
+        peer = (f"{r['peer']} | {p['wall_s']:.2f} | {p['rtf']:.0f} | {p['cpu_s']:.2f} | "
+                f"{p['peak_rss_mib']:.0f} | {r['speedup']:.1f}x | {r.get('cpu_ratio', 0):.1f}x | "
+                f"{r['memory_ratio']:.1f}x" if p else f"{r['peer']} | - | - | - | - | - | - | -")
         load = f"{s['loadavg'][0][0]}" + (f" / {p['loadavg'][0][0]}" if p else "")
         print(f"| {r['corpus']} | {r['set']} ({r['serlab_extractor']}) | {s['files']} | "
-              f"{s['audio_s']:.0f} | {s['wall_s']:.2f} | {s['rtf']:.0f} | "
+              f"{s['audio_s']:.0f} | {s['wall_s']:.2f} | {s['rtf']:.0f} | {s['cpu_s']:.2f} | "
               f"{s['peak_rss_mib']:.0f} | {peer} | {load} |")
-    print("\nspeed ratio = peer wall / serlab wall (above 1: serlab faster); memory ratio = "
+    print("\nspeed ratio = peer wall / serlab wall (above 1: serlab faster); CPU ratio = the "
+          "same with CPU seconds (user + system, all threads; less sensitive to other load on "
+          "the machine); memory ratio = "
           "peer peak RSS / serlab peak RSS (above 1: serlab smaller). serlab wall = decoding "
           "+ resampling + extraction (`bench-features` rows `decode@16000` + the extractor); "
           "the peer's wall covers the same work per file.\n")
@@ -92,7 +95,10 @@ def accuracy(a):
               f"{ci(s['ua_ci95_utterance'])} | {s['wa']:.3f} | {s['n']} |")
     print()
     for exp, e in a["experiments"].items():
-        print(f"- `{exp}`: `{e['command']}` ({e['wall_s']:.0f} s, load {e['loadavg'][0][0]})")
+        if e.get("source"):
+            print(f"- `{exp}`: {e['command']}")
+        else:
+            print(f"- `{exp}`: `{e['command']}` ({e['wall_s']:.0f} s, load {e['loadavg'][0][0]})")
     for corpus, p in a["peers"].items():
         print(f"- peers on {corpus}: `{p['command']}` ({p['wall_s']:.0f} s)")
     print()
