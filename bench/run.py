@@ -222,8 +222,8 @@ def bench_features(a, corpora, tmp):
             if "peer_result" in rec:
                 p = rec["peer_result"]
                 line += (f" | {peer:18} {p['wall_s']:8.2f} s ({p['rtf']:7.1f}x RT, "
-                         f"{p['peak_rss_mib']:6.0f} MiB) | serlab {rec['speedup']:.2f}x faster, "
-                         f"{rec['memory_ratio']:.2f}x less memory")
+                         f"{p['peak_rss_mib']:6.0f} MiB) | peer/serlab: time {rec['speedup']:.2f}, "
+                         f"memory {rec['memory_ratio']:.2f}")
             print(line + f"  [load {s['loadavg'][0][0]}]", flush=True)
     return results
 
@@ -319,7 +319,8 @@ def bench_training(a):
                 parts.append(f"{side} {rec[side]['epoch_s']:.2f} s/epoch "
                              f"({rec[side]['peak_rss_mib']:.0f} MiB)")
         if "speedup" in rec:
-            parts.append(f"serlab {rec['speedup']:.2f}x faster")
+            parts.append(f"PyTorch/serlab: time {rec['speedup']:.2f}, "
+                         f"memory {rec['memory_ratio']:.2f}")
         print(" | ".join(parts), flush=True)
     return results
 
