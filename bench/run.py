@@ -461,6 +461,21 @@ def has_modules(python, modules):
                           capture_output=True).returncode == 0
 
 
+def peer_versions(a):
+    """Versions of the peer packages, as their interpreters import them."""
+    out = {}
+    for py, mods in [(a.peers_python, ["librosa", "opensmile", "sklearn", "numpy", "scipy"]),
+                     (a.torch_python, ["torch"])]:
+        if not py:
+            continue
+        code = ("import json, importlib; print(json.dumps({m: importlib.import_module(m)"
+                f".__version__ for m in {mods!r}}}))")
+        r = subprocess.run([py, "-c", code], capture_output=True, text=True)
+        if r.returncode == 0:
+            out.update(json.loads(r.stdout))
+    return out
+
+
 def find_python(explicit, modules):
     cands = [explicit, os.environ.get("SERLAB_BENCH_PYTHON"), str(HERE / ".venv" / "bin" / "python")]
     for c in cands:
@@ -539,7 +554,8 @@ def main():
     meta = {"machine": machine(), "threads": a.threads, "tiny": a.tiny,
             "command": shlex.join(["python3", "bench/run.py"] + sys.argv[1:]),
             "corpora": {k: str(v) for k, v in corpora.items()},
-            "peers_python": a.peers_python, "torch_python": a.torch_python}
+            "peers_python": a.peers_python, "torch_python": a.torch_python,
+            "peer_versions": peer_versions(a)}
     parts = ["features", "training", "accuracy"] if a.part == "all" else [a.part]
     if a.tiny and a.part == "all":
         parts = ["features", "accuracy"]

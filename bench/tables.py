@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Markdown tables from bench/run.py's JSON results (the tables of BENCHMARKS.md).
 
-    python3 bench/tables.py [RESULTS_DIR]      # default bench/results
+    python3 bench/tables.py [RESULTS_DIR]                    # print all (default bench/results)
+    python3 bench/tables.py --fill BENCHMARKS.md [RESULTS_DIR]
 
-Standard library only. Prints to stdout; every number comes from the JSON files."""
+Standard library only. Every number comes from the JSON files. `--fill` rewrites, in place,
+each block of FILE between `<!-- table:NAME -->` and `<!-- /table -->` (NAME: features,
+agreement, training, accuracy) with the fresh table."""
+import contextlib
+import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +47,9 @@ def features(f):
           "peer peak RSS / serlab peak RSS (above 1: serlab smaller). serlab wall = decoding "
           "+ resampling + extraction (`bench-features` rows `decode@16000` + the extractor); "
           "the peer's wall covers the same work per file.\n")
+
+
+def agreement(f):
     ag = f.get("agreement")
     if ag:
         print("| corpus | input | feature | values | max abs diff | mean abs diff | "
@@ -104,14 +113,36 @@ def accuracy(a):
     print()
 
 
+SECTIONS = {"features": ("features.json", features), "agreement": ("features.json", agreement),
+            "training": ("training.json", training), "accuracy": ("accuracy.json", accuracy)}
+
+
+def render(d, name):
+    file, fn = SECTIONS[name]
+    data = load(d, file)
+    if not data:
+        return f"(no {file} in {d})\n"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        fn(data)
+    return buf.getvalue()
+
+
 def main():
-    d = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "results")
-    for name, fn in [("features.json", features), ("training.json", training),
-                     ("accuracy.json", accuracy)]:
-        data = load(d, name)
-        if data:
-            print(f"### {name}\n")
-            fn(data)
+    args = sys.argv[1:]
+    fill = None
+    if args[:1] == ["--fill"]:
+        fill, args = args[1], args[2:]
+    d = args[0] if args else str(Path(__file__).parent / "results")
+    if fill:
+        text = Path(fill).read_text()
+        pat = re.compile(r"(<!-- table:(\w+) -->\n).*?(<!-- /table -->)", re.S)
+        text = pat.sub(lambda m: m.group(1) + render(d, m.group(2)) + m.group(3), text)
+        Path(fill).write_text(text)
+        return
+    for name in SECTIONS:
+        print(f"### {name}\n")
+        print(render(d, name))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,14 @@ fn bench_run_tiny_serlab_side() {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new("python3")
         .arg(repo().join("bench/run.py"))
-        .args(["--tiny", "--serlab-only", "--corpus", "emodb", "--serlab", SERLAB])
+        .args([
+            "--tiny",
+            "--serlab-only",
+            "--corpus",
+            "emodb",
+            "--serlab",
+            SERLAB,
+        ])
         .arg("--out")
         .arg(out.path())
         .env("SERLAB_EMODB", &emodb)
@@ -43,7 +50,10 @@ fn bench_run_tiny_serlab_side() {
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "bench/run.py failed\n{stdout}\n{stderr}");
+    assert!(
+        run.status.success(),
+        "bench/run.py failed\n{stdout}\n{stderr}"
+    );
 
     // Features: one serlab row per set, each with a measured time, rate and memory.
     let f = read_json(&out.path().join("features.json"));
@@ -57,7 +67,10 @@ fn bench_run_tiny_serlab_side() {
             let v = s[key].as_f64().unwrap_or(f64::NAN);
             assert!(v.is_finite() && v > 0.0, "{key} of {r}");
         }
-        assert!(r.get("peer_result").is_none(), "no peers were asked for: {r}");
+        assert!(
+            r.get("peer_result").is_none(),
+            "no peers were asked for: {r}"
+        );
     }
     assert!(f["agreement"].is_null(), "agreement needs the peers");
 
