@@ -377,6 +377,8 @@ def bench_accuracy(a, corpora, tmp):
     names = list(FOREST_EXPERIMENTS) + (NEURAL_EXPERIMENTS if a.neural else [])
     if a.tiny:
         names = ["emodb-forest", "ravdess-forest"]
+    given = {spec.partition("=")[0] for spec in a.existing_run}
+    names = [n for n in names if n not in given]  # a finished run folder is not re-run
     folds_of = {}
     env = dict(os.environ)
     for cname, root in corpora.items():
@@ -425,6 +427,7 @@ def bench_accuracy(a, corpora, tmp):
                 print(f"accuracy {name:22} {sysid:10} UA {s['ua']:.3f} "
                       f"{s['ua_ci95_speaker']} (speakers) {s['ua_ci95_utterance']} (utterances) "
                       f"WA {s['wa']:.3f}  [existing run {d}]", flush=True)
+        folds_of.setdefault(name.split("-")[0], d / "results.json")
         results["experiments"][name] = {
             "corpus": name.split("-")[0], "command": f"existing run folder {d} (not re-run)",
             "source": str(d), "wall_s": None, "peak_rss_mib": None, "loadavg": None,
@@ -433,13 +436,22 @@ def bench_accuracy(a, corpora, tmp):
     if not a.peers_python:
         log("accuracy: no peers interpreter; peers skipped")
         return results
+    existing_peers = dict(spec.split("=", 1) for spec in a.existing_peers)
     for cname, folds in folds_of.items():
+        if a.peers_corpus and cname not in a.peers_corpus:
+            log(f"accuracy: peers on {cname} not asked for (--peers-corpus)")
+            continue
         pred = tmp / f"peers-{cname}.csv"
         cmd = [a.peers_python, str(HERE / "peers" / "accuracy.py"), cname, str(corpora[cname]),
                "--folds-from", str(folds), "--predictions", str(pred)]
         if a.tiny:
             cmd.append("--no-cache")
-        _, _, wall, rss, l0, l1 = measure(cmd)
+        if cname in existing_peers:
+            pred = Path(existing_peers[cname])
+            wall = rss = l0 = l1 = None
+            cmd = ["(predictions of an earlier run of)"] + cmd[:-1] + [str(pred)]
+        else:
+            _, _, wall, rss, l0, l1 = measure(cmd)
         systems = {}
         for sysid, rows in read_predictions(pred).items():
             systems[sysid] = scores(rows, a.bootstrap)
@@ -448,7 +460,8 @@ def bench_accuracy(a, corpora, tmp):
                   f"{s['ua_ci95_speaker']} (speakers) {s['ua_ci95_utterance']} (utterances) "
                   f"WA {s['wa']:.3f}", flush=True)
         results["peers"][cname] = {"command": shlex.join(map(str, cmd)),
-                                   "folds_from": str(folds), "wall_s": round(wall, 1),
+                                   "folds_from": str(folds),
+                                   "wall_s": None if wall is None else round(wall, 1),
                                    "peak_rss_mib": rss, "loadavg": [l0, l1],
                                    "systems": systems}
     return results
@@ -506,6 +519,11 @@ def main():
     ap.add_argument("--existing-run", action="append", default=[], metavar="NAME=RUN_DIR",
                     help="accuracy: also score a finished run folder of experiment NAME "
                          "(e.g. a neural run made elsewhere) with the same code")
+    ap.add_argument("--existing-peers", action="append", default=[], metavar="CORPUS=CSV",
+                    help="accuracy: score the peers from a predictions CSV that "
+                         "bench/peers/accuracy.py --predictions wrote, instead of re-running it")
+    ap.add_argument("--peers-corpus", action="append", choices=["emodb", "ravdess"],
+                    help="accuracy: run the peers on these corpora only (default: all)")
     ap.add_argument("--serlab", help="serlab binary (default: $CARGO_TARGET_DIR or target, release)")
     ap.add_argument("--nn-epoch", help="nn_epoch example binary (default: next to serlab)")
     ap.add_argument("--peers-python", help="Python with librosa, opensmile, scikit-learn, h5py")

@@ -109,7 +109,8 @@ def accuracy(a):
         else:
             print(f"- `{exp}`: `{e['command']}` ({e['wall_s']:.0f} s, load {e['loadavg'][0][0]})")
     for corpus, p in a["peers"].items():
-        print(f"- peers on {corpus}: `{p['command']}` ({p['wall_s']:.0f} s)")
+        took = f" ({p['wall_s']:.0f} s)" if p.get("wall_s") else ""
+        print(f"- peers on {corpus}: `{p['command']}`{took}")
     print()
 
 
