@@ -21,8 +21,10 @@ Parts:
 Only the standard library is needed for the serlab side: without a peers interpreter
 (`--peers-python`, $SERLAB_BENCH_PYTHON, or bench/.venv from bench/setup.sh) the peers, the
 agreement check and the plot are skipped with a message (`--serlab-only` forces that). The
-`--tiny` mode (a few files, a 4-speaker sub-corpus, no training part unless asked) keeps the
-whole thing working in CI in seconds and writes to a temporary folder unless `--out` is given.
+`--tiny` mode (6 files, a 4-speaker sub-corpus, no training part unless asked) keeps the whole
+thing working in CI: about 2 s for the serlab side, 25-60 s with the peers (mostly Python
+imports); it writes to a temporary folder unless `--out` is given. tui/tests/bench_smoke.rs
+runs `--tiny --serlab-only` on every `cargo test`.
 
 Benchmarks, not tests: nothing here asserts a speed. The machine's load average is recorded
 with every measurement because wall times on a shared machine include other people's work.
