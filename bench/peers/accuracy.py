@@ -1,13 +1,17 @@
 """Accuracy of the Python peers under serlab's speaker-independent protocol.
 
     python accuracy.py CORPUS ROOT [--folds-from RUN/results.json] [--out FILE]
+                       [--predictions FILE.csv] [--no-cache]
 
 Systems: openSMILE ComParE 2016 and eGeMAPS v02 functionals + linear SVM (standardised; C picked
 by leave-one-speaker-group-out on the TRAINING speakers only, never the test fold), and librosa
 MFCC (20, mean+std) + random forest (300 trees, balanced). Folds are read from a serlab run's
 results.json when given, so both sides test the same speakers; otherwise leave-one-speaker-out
 (EmoDB) or 6 consecutive groups of 4 actors (RAVDESS). Reports UA (macro recall), WA and a 95%
-bootstrap interval of UA (1000 resamples of utterances, seed 0)."""
+bootstrap interval of UA (1000 resamples of utterances, seed 0). `--predictions` writes every
+test utterance's prediction (utterance, speaker, system, label, predicted), from which
+bench/run.py computes both sides' scores and intervals with one piece of code. Features are
+cached under bench/results/cache unless `--no-cache` (used for sub-corpora)."""
 import argparse
 import json
 import os
@@ -22,10 +26,10 @@ import corpus  # noqa: E402
 CACHE = Path(__file__).resolve().parent.parent / "results" / "cache"
 
 
-def features(kind, name, files):
+def features(kind, name, files, use_cache=True):
     CACHE.mkdir(parents=True, exist_ok=True)
     f = CACHE / f"{name}-{kind}.npy"
-    if f.exists():
+    if use_cache and f.exists():
         x = np.load(f)
         if len(x) == len(files):
             return x
@@ -44,7 +48,8 @@ def features(kind, name, files):
               "egemaps": opensmile.FeatureSet.eGeMAPSv02}[kind]
         s = opensmile.Smile(feature_set=fs, feature_level=opensmile.FeatureLevel.Functionals)
         x = np.vstack([s.process_file(p).values for p in files])
-    np.save(f, x)
+    if use_cache:
+        np.save(f, x)
     return x
 
 
@@ -87,6 +92,8 @@ def main():
     ap.add_argument("root")
     ap.add_argument("--folds-from")
     ap.add_argument("--out")
+    ap.add_argument("--predictions")
+    ap.add_argument("--no-cache", action="store_true")
     a = ap.parse_args()
     items = corpus.load(a.corpus, a.root)
     files = [i[0] for i in items]
@@ -107,19 +114,28 @@ def main():
                "opensmile-egemaps+svm": ("egemaps", svm),
                "librosa-mfcc+forest": ("mfcc", lambda x, y_, g: forest(x, y_, g, 0))}
     out = {"corpus": a.corpus, "utterances": len(y), "folds": len(folds), "systems": {}}
+    rows = []
     for name, (kind, fit) in systems.items():
-        x = features(kind, a.corpus, files)
+        x = features(kind, a.corpus, files, not a.no_cache)
         pred = np.full(len(y), -1)
         for test in folds:
             te = np.isin(spk_key, test)
             m = fit(x[~te], y[~te], spk_key[~te])
             pred[te] = m.predict(x[te])
+        rows += [(Path(files[i]).stem, spk[i], name, classes[y[i]], classes[pred[i]])
+                 for i in range(len(y))]
         ua, wa = ua_wa(y, pred, len(classes))
         lo, hi = bootstrap_ua(y, pred, len(classes))
         out["systems"][name] = {"ua": round(ua, 4), "wa": round(wa, 4),
                                 "ua_ci95": [round(lo, 4), round(hi, 4)]}
         print(f"{a.corpus:8} {name:24} UA {ua:.3f} [{lo:.3f}, {hi:.3f}]  WA {wa:.3f}",
               flush=True)
+    if a.predictions:
+        import csv
+        with open(a.predictions, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["utterance", "speaker", "system", "label", "predicted"])
+            w.writerows(rows)
     if a.out:
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         json.dump(out, open(a.out, "w"), indent=1)

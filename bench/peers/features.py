@@ -5,10 +5,12 @@
 SET: librosa-logmel | librosa-mfcc | opensmile-egemaps | opensmile-compare. The librosa sets
 use serlab's defaults (16 kHz, n_fft 512, win 400, hop 160, reflect padding; log-mel 64 bands
 with power_to_db(top_db=80); MFCC 20 coefficients from 128 bands), so both sides do the same
-work: decode, resample, features. Prints one JSON line; bench/run.py adds peak memory."""
+work: decode, resample, features. Prints one JSON line (wall and CPU seconds of the timed
+pass: this process plus its ended workers); bench/run.py adds peak memory."""
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from multiprocessing import Pool
@@ -45,6 +47,12 @@ def _opensmile(kind, path):
     return _SMILE.process_file(path).values
 
 
+def _children_cpu():
+    """CPU seconds of the worker processes that have ended (the pool's, once joined)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def extract(job):
     tool, kind, path = job
     out = _librosa(kind, path) if tool == "librosa" else _opensmile(kind, path)
@@ -68,6 +76,7 @@ def main():
     # Warm-up outside the clock: imports and (for opensmile) the config load.
     extract(jobs[0])
     t0 = time.perf_counter()
+    c0 = time.process_time() + _children_cpu()
     if a.procs > 1:
         with Pool(a.procs) as pool:
             pool.map(extract, jobs, chunksize=8)
@@ -75,9 +84,11 @@ def main():
         for j in jobs:
             extract(j)
     wall = time.perf_counter() - t0
+    cpu = time.process_time() + _children_cpu() - c0
     print(json.dumps({"tool": tool, "set": a.set, "corpus": a.corpus, "files": len(files),
                       "audio_s": round(audio_s, 3), "wall_s": round(wall, 4),
-                      "rtf": round(audio_s / wall, 1), "procs": a.procs}))
+                      "rtf": round(audio_s / wall, 1), "cpu_s": round(cpu, 4),
+                      "procs": a.procs}))
 
 
 if __name__ == "__main__":
