@@ -255,7 +255,11 @@ mod tests {
             assert_eq!(table.len() + optional, comp.params.len(), "{}", comp.name);
         }
         // Text models read ids: their defaults must not standardise them.
-        assert!(c[3].defaults.contains("normalize = \"none\""), "{}", c[3].defaults);
+        assert!(
+            c[3].defaults.contains("normalize = \"none\""),
+            "{}",
+            c[3].defaults
+        );
         assert!(
             c[0].defaults.contains("hidden = [50, 50, 50]"),
             "{}",

@@ -72,7 +72,12 @@ impl Data {
     }
 }
 
-fn try_fit(model: &mut dyn Model, train: &Data, valid: &Data, seed: u64) -> serlab_core::Result<()> {
+fn try_fit(
+    model: &mut dyn Model,
+    train: &Data,
+    valid: &Data,
+    seed: u64,
+) -> serlab_core::Result<()> {
     let mut sink = VecSink::default();
     let stop = StopHandle::new();
     let mut ctx = FitContext {
@@ -129,7 +134,10 @@ fn both_models_learn_keywords_and_generalise_to_new_sentences() {
     for (name, m) in &mut models {
         try_fit(m.as_mut(), &train, &valid, 3).unwrap();
         let (tr, va) = (accuracy(m.as_ref(), &train), accuracy(m.as_ref(), &valid));
-        assert!(tr >= 0.95 && va >= 0.9, "{name}: train {tr}, validation {va}");
+        assert!(
+            tr >= 0.95 && va >= 0.9,
+            "{name}: train {tr}, validation {va}"
+        );
     }
 }
 
@@ -151,18 +159,31 @@ fn fits_are_seeded_and_round_trip_through_a_checkpoint() {
     for (i, x) in probe.x.iter().enumerate() {
         let one = a.predict_proba(&[x]).unwrap();
         for (u, v) in one[0].iter().zip(&pa[i]) {
-            assert!((u - v).abs() < 1e-6, "utterance {i}: {:?} vs {:?}", one[0], pa[i]);
+            assert!(
+                (u - v).abs() < 1e-6,
+                "utterance {i}: {:?} vs {:?}",
+                one[0],
+                pa[i]
+            );
         }
     }
 
     let dir = tempfile::tempdir().unwrap();
     for (name, m, fresh) in [
-        ("cnn", Box::new(a) as Box<dyn Model>, Box::new(cnn("")) as Box<dyn Model>),
-        ("bilstm", {
-            let mut l = bilstm("epochs = 4");
-            try_fit(&mut l, &train, &valid, 1).unwrap();
-            Box::new(l) as Box<dyn Model>
-        }, Box::new(bilstm("")) as Box<dyn Model>),
+        (
+            "cnn",
+            Box::new(a) as Box<dyn Model>,
+            Box::new(cnn("")) as Box<dyn Model>,
+        ),
+        (
+            "bilstm",
+            {
+                let mut l = bilstm("epochs = 4");
+                try_fit(&mut l, &train, &valid, 1).unwrap();
+                Box::new(l) as Box<dyn Model>
+            },
+            Box::new(bilstm("")) as Box<dyn Model>,
+        ),
     ] {
         let path = dir.path().join(format!("{name}.safetensors"));
         m.save(&path).unwrap();
@@ -195,14 +216,18 @@ fn frozen_pretrained_vectors_are_the_embedding_and_bad_files_are_named() {
     let mut text = String::from("unused 9 9 9 9\n");
     for (c, words) in KEYWORDS.iter().enumerate() {
         for w in words {
-            let row: Vec<String> = (0..4).map(|j| if j == c { "1.5" } else { "0.1" }.into()).collect();
+            let row: Vec<String> = (0..4)
+                .map(|j| if j == c { "1.5" } else { "0.1" }.into())
+                .collect();
             text.push_str(&format!("{w} {}\n", row.join(" ")));
         }
     }
     text.push_str("i 0.2 -0.3 0.4 0.5\n");
     let f = vectors_file(&text);
     let path = f.path().display().to_string();
-    let mut m = cnn(&format!("pretrained = \"{path}\"\nfreeze = true\nepochs = 30"));
+    let mut m = cnn(&format!(
+        "pretrained = \"{path}\"\nfreeze = true\nepochs = 30"
+    ));
     try_fit(&mut m, &train, &valid, 5).unwrap();
     let vocab = m.0.vocab().unwrap();
     let store = m.0.neural().store().unwrap();
@@ -246,10 +271,12 @@ fn bad_parameters_and_inputs_are_refused_with_their_names() {
     assert!(err("kernels = [2, 3]").contains("kernels"));
     assert!(err("mixup_alpha = 0.2").contains("mixup_alpha"));
     assert!(err("freeze = true").contains("pretrained"));
-    assert!(toml::from_str::<<TextCnn as Component>::Params>("kernel = [3]")
-        .unwrap_err()
-        .to_string()
-        .contains("kernels"));
+    assert!(
+        toml::from_str::<<TextCnn as Component>::Params>("kernel = [3]")
+            .unwrap_err()
+            .to_string()
+            .contains("kernels")
+    );
     let mut m = cnn("");
     let numeric = Data {
         x: vec![Features::Vector(vec![1.0]); 3],

@@ -70,7 +70,10 @@ pub trait TextArch: Architecture<Net = TextNet> {
 
 fn check_common(c: &TextCommon, dropout: f64, embed_dropout: f64, att: usize) -> Result<()> {
     if c.embed == 0 || att == 0 {
-        return Err(NnError::config("embed", "embed and attention must be at least 1"));
+        return Err(NnError::config(
+            "embed",
+            "embed and attention must be at least 1",
+        ));
     }
     if c.max_vocab > MAX_VOCAB || (c.max_vocab > 0 && c.max_vocab < 3) {
         return Err(NnError::config(
@@ -406,7 +409,10 @@ impl Architecture for TextBilstmArch {
             self.attention,
         )?;
         if self.hidden == 0 || self.layers == 0 {
-            return Err(NnError::config("hidden", "hidden and layers must be at least 1"));
+            return Err(NnError::config(
+                "hidden",
+                "hidden and layers must be at least 1",
+            ));
         }
         Ok(())
     }

@@ -215,9 +215,11 @@ impl<A: TextArch> TextModel<A> {
         let va = self.encode(&vocab, valid.inputs)?;
         let (tr_refs, va_refs): (Vec<&Features>, Vec<&Features>) =
             (tr.iter().collect(), va.iter().collect());
-        let result = self
-            .inner
-            .fit(&with_inputs(train, &tr_refs), &with_inputs(valid, &va_refs), ctx);
+        let result = self.inner.fit(
+            &with_inputs(train, &tr_refs),
+            &with_inputs(valid, &va_refs),
+            ctx,
+        );
         // The initial table lives on in the weights; keep only the sizes.
         self.inner.params.arch.set_input(TextInput {
             vocab: vocab.len(),
@@ -230,9 +232,9 @@ impl<A: TextArch> TextModel<A> {
     }
 
     fn fitted_vocab(&self) -> Result<&Vocab> {
-        self.vocab.as_ref().ok_or_else(|| {
-            NnError::Data(format!("{}: used before fit (or load)", self.name))
-        })
+        self.vocab
+            .as_ref()
+            .ok_or_else(|| NnError::Data(format!("{}: used before fit (or load)", self.name)))
     }
 
     /// Class probabilities of transcripts.

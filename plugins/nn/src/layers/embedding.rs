@@ -48,9 +48,7 @@ impl Embedding {
                 })
             }
             Some(v) => v.iter().map(|x| E::of(f64::from(*x))).collect(),
-            None => (0..vocab * dim)
-                .map(|_| E::of(normal(rng) * std))
-                .collect(),
+            None => (0..vocab * dim).map(|_| E::of(normal(rng) * std)).collect(),
         };
         values[..dim].fill(E::zero());
         let wname = format!("{name}.weight");
@@ -83,14 +81,15 @@ mod tests {
     fn frozen_tables_are_buffers_and_given_rows_are_kept() {
         let mut store = ParamStore::<f32>::new();
         let init: Vec<f32> = (0..6).map(|i| i as f32).collect();
-        let e = Embedding::new(&mut store, "emb", 3, 2, Some(&init), 0.1, true, &mut rng())
-            .unwrap();
+        let e =
+            Embedding::new(&mut store, "emb", 3, 2, Some(&init), 0.1, true, &mut rng()).unwrap();
         assert!(!store.trainable(e.weight));
         assert_eq!(store.values(e.weight), &[0.0, 0.0, 2.0, 3.0, 4.0, 5.0]);
         let t = Embedding::new(&mut store, "tok", 4, 2, None, 0.1, false, &mut rng()).unwrap();
         assert!(store.trainable(t.weight));
         assert_eq!(&store.values(t.weight)[..2], &[0.0, 0.0]);
-        assert!(Embedding::new(&mut store, "x", 2, 2, Some(&init), 0.1, false, &mut rng())
-            .is_err());
+        assert!(
+            Embedding::new(&mut store, "x", 2, 2, Some(&init), 0.1, false, &mut rng()).is_err()
+        );
     }
 }
