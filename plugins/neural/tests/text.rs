@@ -250,6 +250,15 @@ fn frozen_pretrained_vectors_are_the_embedding_and_bad_files_are_named() {
     let s = t.0.neural().store().unwrap();
     let id = s.find("embedding.weight").unwrap();
     assert!(s.trainable(id));
+    let love = t.0.vocab().unwrap().id("love");
+    let moved: Vec<f32> = s.values(id)[love * 4..(love + 1) * 4].to_vec();
+    let drift: f32 = moved
+        .iter()
+        .zip([1.5, 0.1, 0.1, 0.1])
+        .map(|(a, b)| (a - b).abs())
+        .sum();
+    // Started at the file's row (lr 0.01, a few steps: close to it) and was trained.
+    assert!(drift > 1e-4 && drift < 1.0, "{moved:?}");
 
     // A malformed line: the error names the file and the line.
     let bad = vectors_file("love 1 2 3\ncry 1 2\n");
