@@ -17,3 +17,4 @@ mod quickstart;
 mod reports;
 mod run_status;
 mod text;
+mod text_nn;

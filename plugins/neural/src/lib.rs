@@ -11,6 +11,11 @@
 //! - `lstm` reads frame features (LLDs or log-mel): a stacked (Bi)LSTM, attention pooling,
 //!   and the heads.
 //!
+//! - `text-cnn` and `text-bilstm` read text (the `transcript` extractor): a token
+//!   embedding learnt from scratch or initialised from GloVe / word2vec vectors, a 1-D CNN
+//!   with several kernel widths or a BiLSTM, attention pooling over the tokens (see
+//!   [`text`]).
+//!
 //! Every model can add multitask heads through the training keys `vad_weight` (V/A/D
 //! regression with a CCC loss), `gender_weight` and `intensity_weight` (auxiliary
 //! classifications); the training keys are shared and listed by `serlab plugins`.
@@ -21,6 +26,7 @@
 pub mod cnn;
 pub mod lstm;
 pub mod mlp;
+pub mod text;
 
 use serlab_core::{Component, Features, FitContext, LabeledSet, Model, Result};
 use serlab_nn::train::{NeuralModel, NeuralParams};
@@ -35,6 +41,8 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
     r.model::<Mlp>();
     r.model::<CnnAttention>();
     r.model::<Lstm>();
+    r.model::<TextCnn>();
+    r.model::<TextBilstm>();
 }
 
 macro_rules! neural_model {
@@ -134,17 +142,105 @@ neural_model!(
     )
 );
 
+macro_rules! text_model {
+    ($(#[$doc:meta])* $ty:ident, $arch:ty, $name:literal, $summary:literal, $help:expr) => {
+        $(#[$doc])*
+        pub struct $ty(pub text::TextModel<$arch>);
+
+        impl Component for $ty {
+            const NAME: &'static str = $name;
+            const SUMMARY: &'static str = $summary;
+            const PARAMS_HELP: &'static [(&'static str, &'static str)] = $help;
+            type Params = text::TextParams<$arch>;
+
+            fn new(params: Self::Params) -> Result<Self> {
+                Ok($ty(text::TextModel::new($name, params)?))
+            }
+        }
+
+        impl Model for $ty {
+            fn fit(
+                &mut self,
+                train: &LabeledSet<'_>,
+                valid: &LabeledSet<'_>,
+                ctx: &mut FitContext<'_>,
+            ) -> Result<()> {
+                Ok(self.0.fit(train, valid, ctx)?)
+            }
+            fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
+                Ok(self.0.predict(inputs)?)
+            }
+            fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
+                Ok(self.0.predict_vad(inputs)?)
+            }
+            fn save(&self, path: &Path) -> Result<()> {
+                Ok(self.0.save(path)?)
+            }
+            fn load(&mut self, path: &Path) -> Result<()> {
+                Ok(self.0.load(path)?)
+            }
+        }
+    };
+}
+
+text_model!(
+    /// The `text-cnn` model.
+    TextCnn,
+    text::arch::TextCnnArch,
+    "text-cnn",
+    "token embedding (from scratch or GloVe/word2vec), 1-D CNN with several widths, attention pooling (text)",
+    serlab_nn::params_help!(
+        ("embed", "embedding width without `pretrained` (default 100)"),
+        ("min_count", "training occurrences a word needs to enter the vocabulary (default 2)"),
+        ("max_vocab", "largest vocabulary incl. <pad> and <unk>, 0 = no limit (default 20000)"),
+        ("lowercase", "lower-case the tokens (default true)"),
+        ("pretrained", "GloVe or word2vec text file of vectors that initialise the embedding; its width replaces `embed`; words it lacks start random (default none)"),
+        ("freeze", "keep the pretrained embedding fixed (default false)"),
+        ("embed_dropout", "dropout on the embedded tokens (default 0.2)"),
+        ("kernels", "odd kernel widths, one convolution each (default [1, 3, 5])"),
+        ("channels", "output channels per kernel width (default 100)"),
+        ("pooling", "\"attention\" (default), \"max\" or \"mean\" over the tokens"),
+        ("attention", "attention hidden size (default 64)"),
+        ("dropout", "dropout after pooling (default 0.5)"),
+    )
+);
+
+text_model!(
+    /// The `text-bilstm` model.
+    TextBilstm,
+    text::arch::TextBilstmArch,
+    "text-bilstm",
+    "token embedding (from scratch or GloVe/word2vec), BiLSTM, attention pooling (text)",
+    serlab_nn::params_help!(
+        ("embed", "embedding width without `pretrained` (default 100)"),
+        ("min_count", "training occurrences a word needs to enter the vocabulary (default 2)"),
+        ("max_vocab", "largest vocabulary incl. <pad> and <unk>, 0 = no limit (default 20000)"),
+        ("lowercase", "lower-case the tokens (default true)"),
+        ("pretrained", "GloVe or word2vec text file of vectors that initialise the embedding; its width replaces `embed`; words it lacks start random (default none)"),
+        ("freeze", "keep the pretrained embedding fixed (default false)"),
+        ("embed_dropout", "dropout on the embedded tokens (default 0.2)"),
+        ("hidden", "LSTM units per direction (default 64)"),
+        ("layers", "stacked BiLSTM layers (default 1)"),
+        ("pooling", "\"attention\" (default), \"max\" or \"mean\" over the tokens"),
+        ("attention", "attention hidden size (default 64)"),
+        ("dropout", "dropout between layers and after pooling (default 0.5)"),
+    )
+);
+
 #[cfg(test)]
 mod tests {
     use serlab_core::Component;
 
     #[test]
-    fn registers_three_models_with_documented_defaults() {
+    fn registers_its_models_with_documented_defaults() {
         let mut r = serlab_core::plugin::Registrar::new("neural");
         super::register(&mut r);
         let c = r.components();
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["mlp", "cnn-attention", "lstm"]);
+        assert_eq!(
+            names,
+            ["mlp", "cnn-attention", "lstm", "text-cnn", "text-bilstm"]
+        );
         for comp in &c {
             let table: toml::Table = comp.defaults.parse().unwrap();
             for k in table.keys() {
@@ -154,8 +250,16 @@ mod tests {
                     comp.name
                 );
             }
-            assert_eq!(table.len(), comp.params.len(), "{}", comp.name);
+            // `pretrained` has no default value, so the defaults table omits it.
+            let optional = usize::from(comp.params.iter().any(|(h, _)| *h == "pretrained"));
+            assert_eq!(table.len() + optional, comp.params.len(), "{}", comp.name);
         }
+        // Text models read ids: their defaults must not standardise them.
+        assert!(
+            c[3].defaults.contains("normalize = \"none\""),
+            "{}",
+            c[3].defaults
+        );
         assert!(
             c[0].defaults.contains("hidden = [50, 50, 50]"),
             "{}",

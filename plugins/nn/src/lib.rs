@@ -1,5 +1,6 @@
 //! serlab-nn: runtime-sized neural-network layers on dfdx 0.13, shared by serlab's neural
-//! model plugins (`mlp`, `cnn-attention`, `lstm` in `plugins/neural`).
+//! model plugins (`mlp`, `cnn-attention`, `lstm`, `text-cnn`, `text-bilstm` in
+//! `plugins/neural`).
 //!
 //! Why this crate exists (measured facts in issue #5): dfdx's modules take their sizes as
 //! const generics, its conv and pooling ops need the nightly compiler, it has no LSTM,
@@ -8,7 +9,8 @@
 //! - [`graph`]: dfdx's tape and gradients drive autodiff; values live in shared buffers
 //!   with run-time dimensions ([`Var`]); one tape per forward pass ([`Graph`]).
 //! - [`ops`]: custom ops with their own backward (linear and conv as multithreaded gemm,
-//!   pooling, BatchNorm, a fused LSTM, masked attention pooling, losses), each checked
+//!   pooling, BatchNorm, a fused LSTM, masked attention pooling, token embedding lookup,
+//!   masked max over time, losses), each checked
 //!   against finite differences in `f64` ([`gradcheck`]).
 //! - [`layers`]: layers that register their parameters by name in a [`ParamStore`].
 //! - [`optim`]: Adam/AdamW with decoupled weight decay, learning-rate schedules and

@@ -9,12 +9,14 @@
 
 mod attention;
 mod conv;
+mod embedding;
 mod linear;
 mod lstm;
 mod norm;
 
 pub use attention::AttentionPool;
 pub use conv::{Conv1d, Conv2d};
+pub use embedding::Embedding;
 pub use linear::Linear;
 pub use lstm::Lstm;
 pub use norm::BatchNorm;

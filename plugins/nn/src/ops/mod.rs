@@ -10,6 +10,7 @@
 pub mod attention;
 pub mod conv;
 pub mod elementwise;
+pub mod embedding;
 pub mod linear;
 pub mod loss;
 pub mod lstm;
@@ -20,6 +21,7 @@ pub mod shape;
 pub use attention::{attention_pool, mean_pool_time};
 pub use conv::{conv2d, Conv2dSpec};
 pub use elementwise::{add, dropout, relu, scale_sum, sigmoid, sum_all, tanh};
+pub use embedding::{embedding, max_pool_time};
 pub use linear::linear;
 pub use loss::{ccc, ccc_loss, cross_entropy, softmax_rows};
 pub use lstm::{lstm, LstmWeights};

@@ -510,6 +510,12 @@ impl<A: Architecture> NeuralModel<A> {
 
     /// Write weights, normalisation and parameters to a safetensors file.
     pub fn save(&self, path: &Path) -> Result<()> {
+        self.save_with(path, &[])
+    }
+
+    /// [`NeuralModel::save`] with `extra` metadata entries: state a wrapper fitted on the
+    /// training set that is no parameter (a text model's vocabulary).
+    pub fn save_with(&self, path: &Path, extra: &[(&str, String)]) -> Result<()> {
         let f = self
             .fitted
             .as_ref()
@@ -531,11 +537,26 @@ impl<A: Architecture> NeuralModel<A> {
             ),
         ]
         .into();
+        let mut meta = meta;
+        for (k, v) in extra {
+            meta.insert((*k).to_string(), v.clone());
+        }
         checkpoint::save(&f.store, &meta, path)
     }
 
     /// Restore a model written by [`NeuralModel::save`].
     pub fn load(&mut self, path: &Path) -> Result<()> {
+        self.load_with(path, |_, _| Ok(()))
+    }
+
+    /// [`NeuralModel::load`], with `restore` called on the checkpoint's metadata and the
+    /// saved architecture before the network is rebuilt (to put back what
+    /// [`NeuralModel::save_with`] added, e.g. the vocabulary that sizes an embedding).
+    pub fn load_with(
+        &mut self,
+        path: &Path,
+        restore: impl FnOnce(&HashMap<String, String>, &mut A) -> Result<()>,
+    ) -> Result<()> {
         let meta = checkpoint::read_metadata(path)?;
         let bad = |message: String| NnError::Checkpoint {
             path: path.to_path_buf(),
@@ -552,8 +573,9 @@ impl<A: Architecture> NeuralModel<A> {
                 self.name
             )));
         }
-        let params: NeuralParams<A> =
+        let mut params: NeuralParams<A> =
             toml::from_str(get("params")?).map_err(|e| bad(format!("params: {e}")))?;
+        restore(&meta, &mut params.arch)?;
         let spec: NetSpec =
             serde_json::from_str(get("spec")?).map_err(|e| bad(format!("spec: {e}")))?;
         let norm: Normalizer = serde_json::from_str(get("normalizer")?)
