@@ -17,10 +17,8 @@ use std::sync::Arc;
 #[inline]
 fn lane_sum<E: Float>(xs: impl ExactSizeIterator<Item = E>) -> E {
     let mut acc = [E::zero(); 8];
-    let mut k = 0;
-    for v in xs {
+    for (k, v) in xs.enumerate() {
         acc[k & 7] += v;
-        k += 1;
     }
     acc.iter().copied().sum()
 }

@@ -231,7 +231,7 @@ fn evaluate_once<N: Network>(
         let b = Batch::new(&g, &items, kind)?;
         let h: Heads = net.forward(&g, store, &b, &mut rng)?;
         let k = h.logits.dims()[1];
-        let p = softmax_rows(&h.logits.values(), k);
+        let p = softmax_rows(h.logits.values(), k);
         for (r, &i) in chunk.iter().enumerate() {
             probs[i] = p[r * k..(r + 1) * k].to_vec();
         }

@@ -278,11 +278,12 @@ impl TrainParams {
         {
             return bad("noise_snr_db", "must be [] or [lo, hi] with lo <= hi");
         }
-        if !self.speed_perturb.is_empty()
-            && (self.speed_perturb.len() != 2
-                || !(self.speed_perturb[0] > 0.0 && self.speed_perturb[0] <= self.speed_perturb[1])
-                || !self.speed_perturb[1].is_finite())
-        {
+        let rates_ok = match self.speed_perturb[..] {
+            [] => true,
+            [lo, hi] => lo > 0.0 && lo <= hi && hi.is_finite(),
+            _ => false,
+        };
+        if !rates_ok {
             return bad(
                 "speed_perturb",
                 "must be [] or [lo, hi] with 0 < lo <= hi (rates)",
