@@ -32,6 +32,12 @@ epochs = 40
 batch_size = 16
 lr = 0.005
 normalize = "speaker"
+
+# Handed to the mlp, which declares an `augmentation` parameter (an [augmentation] table
+# that no model takes is refused).
+[augmentation]
+copies = 1
+noise_std = 0.01
 "#;
 
 #[test]
@@ -80,4 +86,9 @@ fn the_neural_plugin_trains_through_the_runner() {
         config.contains("batch_norm = true") && config.contains("mixup_alpha"),
         "{config}"
     );
+    let mlp_aug = config
+        .split("[models.mlp.augmentation]")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the mlp got no augmentation: {config}"));
+    assert!(mlp_aug.trim_start().starts_with("copies = 1"), "{config}");
 }

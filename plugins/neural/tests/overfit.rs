@@ -285,7 +285,9 @@ fn fits_are_reproducible_whatever_the_thread_count_and_survive_a_checkpoint() {
     let run = |threads: usize| {
         let mut m = Lstm::new(params::<Lstm>(&format!(
             "hidden = 6\nlayers = 1\nepochs = 3\nbatch_size = 4\nthreads = {threads}\n\
-             time_masks = 1\nmixup_alpha = 0.4\nmax_frames = 10"
+             time_masks = 1\nmixup_alpha = 0.4\nmax_frames = 10\nspeed_perturb = [0.8, 1.2]\n\
+             pitch_shift = 1.5\nperturb_prob = 0.7\ntta_speeds = [0.9, 1.1]\n\
+             augmentation = {{ copies = 1, freq_masks = 1, noise_std = 0.1 }}"
         )))
         .unwrap();
         fit(&mut m, &f.set(&inputs), &empty(&f.classes), 21);
@@ -350,4 +352,100 @@ fn a_stopped_handle_stops_the_fit_and_bad_input_is_named() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("did you mean `hidden`"), "{e}");
+}
+
+fn steps(sink: &VecSink) -> usize {
+    sink.0
+        .iter()
+        .filter(|e| matches!(e, RunEvent::Step { .. }))
+        .count()
+}
+
+#[test]
+fn the_augmentation_table_adds_copies_of_the_training_utterances() {
+    let f = fixture(4, 3, 0, 6, 13);
+    let inputs = f.inputs();
+    let run = |aug: &str| {
+        let mut m = Mlp::new(params::<Mlp>(&format!(
+            "hidden = [8]\nepochs = 2\nbatch_size = 4\npatience = 0\n{aug}"
+        )))
+        .unwrap();
+        let sink = fit(&mut m, &f.set(&inputs), &empty(&f.classes), 1);
+        (steps(&sink), m.predict_proba(&inputs).unwrap())
+    };
+    let (plain, p0) = run("");
+    // 12 utterances in batches of 4: 3 steps per epoch; two noisy copies triple that.
+    assert_eq!(plain, 6);
+    let aug = "augmentation = { copies = 2, noise_std = 0.5 }";
+    let (more, p1) = run(aug);
+    assert_eq!(more, 18);
+    assert_ne!(p0, p1, "the copies changed nothing");
+    assert_eq!(run(aug).1, p1, "augmented fits are reproducible");
+    let e = match Mlp::new(params::<Mlp>("augmentation = { copies = 1 }")) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("copies without masks or noise accepted"),
+    };
+    assert!(e.contains("augmentation.copies"), "{e}");
+}
+
+/// The features of `f` time-stretched by `rate` (what test-time augmentation feeds).
+fn stretched(f: &Features, rate: f64) -> Features {
+    let Features::Frames { frames, dim, data } = f else {
+        panic!("frame features expected")
+    };
+    let s = serlab_nn::train::data::time_stretch(
+        &serlab_nn::train::Sample {
+            frames: *frames,
+            dim: *dim,
+            data: data.clone(),
+        },
+        rate,
+    );
+    Features::Frames {
+        frames: s.frames,
+        dim: s.dim,
+        data: s.data,
+    }
+}
+
+#[test]
+fn test_time_augmentation_averages_over_stretched_inputs() {
+    let f = fixture(3, 3, 20, 8, 14);
+    let inputs = f.inputs();
+    let mut m = CnnAttention::new(params::<CnnAttention>(&format!(
+        "{QUIET}channels = [4]\npool = [[2, 2]]\nembed = 8\nattention = 4\nepochs = 3\n\
+         batch_size = 4\nspeed_perturb = [0.8, 1.25]\npitch_shift = 1.0\nperturb_prob = 1.0"
+    )))
+    .unwrap();
+    fit(&mut m, &f.set(&inputs), &empty(&f.classes), 2);
+    let rates = [0.8, 1.0, 1.25];
+    let each: Vec<Vec<Vec<f32>>> = rates
+        .iter()
+        .map(|&r| {
+            let xs: Vec<Features> = f.x.iter().map(|x| stretched(x, r)).collect();
+            m.predict_proba(&xs.iter().collect::<Vec<_>>()).unwrap()
+        })
+        .collect();
+    assert_ne!(each[0], each[2], "stretching changed no prediction");
+    m.0.params.train.tta_speeds = rates.to_vec();
+    let tta = m.predict_proba(&inputs).unwrap();
+    for (i, row) in tta.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let mean = (each[0][i][c] + each[1][i][c] + each[2][i][c]) / 3.0;
+            assert!(
+                (v - mean).abs() < 1e-5,
+                "utterance {i} class {c}: {v} vs {mean}"
+            );
+        }
+    }
+    let e = match Mlp::new(params::<Mlp>("tta_speeds = [0.9, 1.1]")) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("test-time stretching of vectors accepted"),
+    };
+    assert!(e.contains("tta_speeds") && e.contains("frame"), "{e}");
+    let e = match CnnAttention::new(params::<CnnAttention>("speed_perturb = [1.2, 0.8]")) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("an empty rate range accepted"),
+    };
+    assert!(e.contains("speed_perturb"), "{e}");
 }

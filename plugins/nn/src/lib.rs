@@ -34,6 +34,6 @@ pub mod params;
 pub mod train;
 
 pub use error::{NnError, Result};
-pub use float::{sigmoid, Float};
+pub use float::{sigmoid, sigmoid_fast, tanh_fast, Float};
 pub use graph::{Grads, Graph, Node, Var};
 pub use params::{Init, ParamId, ParamStore};

@@ -74,6 +74,16 @@ impl Geom {
             .filter(|&x| x < self.w)
     }
 
+    /// For stride 1 along the width: the output columns `lo..hi` whose input column
+    /// `ox + j - pad` lies inside, for kernel column `j` (empty when none does).
+    #[inline]
+    fn span(&self, j: usize) -> (usize, usize) {
+        let pw = self.s.padding.1;
+        let lo = pw.saturating_sub(j).min(self.wo);
+        let hi = (self.w + pw).saturating_sub(j).min(self.wo).max(lo);
+        (lo, hi)
+    }
+
     /// Unfold one sample `(C, H, W)` into `cols (C·kh·kw, Ho·Wo)`.
     fn im2col<E: Float>(&self, x: &[E], cols: &mut [E]) {
         let (kh, kw) = self.s.kernel;
@@ -95,11 +105,12 @@ impl Geom {
                         let src = &xc[iy * self.w..(iy + 1) * self.w];
                         if sw == 1 {
                             // Contiguous run of valid columns; zeros at the padded ends.
-                            for (ox, d) in dst.iter_mut().enumerate() {
-                                *d = match self.col(ox, j) {
-                                    Some(ix) => src[ix],
-                                    None => E::zero(),
-                                };
+                            let (lo, hi) = self.span(j);
+                            dst[..lo].fill(E::zero());
+                            dst[hi..].fill(E::zero());
+                            if hi > lo {
+                                let x0 = lo + j - self.s.padding.1;
+                                dst[lo..hi].copy_from_slice(&src[x0..x0 + hi - lo]);
                             }
                         } else {
                             for (ox, d) in dst.iter_mut().enumerate() {
@@ -129,9 +140,19 @@ impl Geom {
                         };
                         let dst = &mut dxc[iy * self.w..(iy + 1) * self.w];
                         let src = &row[oy * self.wo..(oy + 1) * self.wo];
-                        for (ox, v) in src.iter().enumerate() {
-                            if let Some(ix) = self.col(ox, j) {
-                                dst[ix] += *v;
+                        if self.s.stride.1 == 1 {
+                            let (lo, hi) = self.span(j);
+                            if hi > lo {
+                                let x0 = lo + j - self.s.padding.1;
+                                for (d, v) in dst[x0..x0 + hi - lo].iter_mut().zip(&src[lo..hi]) {
+                                    *d += *v;
+                                }
+                            }
+                        } else {
+                            for (ox, v) in src.iter().enumerate() {
+                                if let Some(ix) = self.col(ox, j) {
+                                    dst[ix] += *v;
+                                }
                             }
                         }
                     }

@@ -28,12 +28,20 @@ fn unary<E: Float>(
         g.push(move |gr| {
             let gy = take_grad(gr, &yn)?;
             let gx = grad_of(gr, &xn)?;
-            let body = |(i, gxi): (usize, &mut E)| *gxi += gy[i] * d(xv[i], yv[i]);
-            if gx.len() >= PAR_MIN {
-                gx.par_iter_mut().enumerate().for_each(body);
-            } else {
-                gx.iter_mut().enumerate().for_each(body);
-            }
+            // Zipped slices (no index checks, vectorisable), in fixed-size parallel chunks.
+            let body = |(gx, ((gy, xv), yv)): (&mut [E], ((&[E], &[E]), &[E]))| {
+                for (((g, dy), x), y) in gx.iter_mut().zip(gy).zip(xv).zip(yv) {
+                    *g += *dy * d(*x, *y);
+                }
+            };
+            let (xs, ys): (&[E], &[E]) = (&xv, &yv);
+            gx.par_chunks_mut(PAR_MIN)
+                .zip(
+                    gy.par_chunks(PAR_MIN)
+                        .zip(xs.par_chunks(PAR_MIN))
+                        .zip(ys.par_chunks(PAR_MIN)),
+                )
+                .for_each(body);
             Ok(())
         });
     }

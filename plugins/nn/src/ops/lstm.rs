@@ -17,7 +17,7 @@ use super::expect_rank;
 use crate::error::{NnError, Result};
 use crate::gemm::{matmul, View};
 use crate::graph::{grad_of, take_grad, Graph, Var};
-use crate::{sigmoid, Float};
+use crate::{sigmoid_fast as sigmoid, tanh_fast, Float};
 
 /// The LSTM weights of one direction.
 pub struct LstmWeights<'a, E: Float> {
@@ -123,7 +123,7 @@ pub fn lstm<E: Float>(
             for j in 0..h {
                 let i_ = sigmoid(pre[j] + rec[j]);
                 let f_ = sigmoid(pre[h + j] + rec[h + j]);
-                let g_ = (pre[2 * h + j] + rec[2 * h + j]).tanh();
+                let g_ = tanh_fast(pre[2 * h + j] + rec[2 * h + j]);
                 let o_ = sigmoid(pre[3 * h + j] + rec[3 * h + j]);
                 a[j] = i_;
                 a[h + j] = f_;
@@ -132,7 +132,7 @@ pub fn lstm<E: Float>(
                 let c = f_ * cs[bi * h + j] + i_ * g_;
                 cs[bi * h + j] = c;
                 c_new[r * h + j] = c;
-                let hv = o_ * c.tanh();
+                let hv = o_ * tanh_fast(c);
                 hs[bi * h + j] = hv;
                 y[r * h + j] = hv;
             }
@@ -169,7 +169,7 @@ pub fn lstm<E: Float>(
                     let a = &acts[r * g4..(r + 1) * g4];
                     for j in 0..h {
                         let (i_, f_, g_, o_) = (a[j], a[h + j], a[2 * h + j], a[3 * h + j]);
-                        let tc = c_new[r * h + j].tanh();
+                        let tc = tanh_fast(c_new[r * h + j]);
                         let dh = gy[r * h + j] + dh_next[bi * h + j];
                         let dc = dh * o_ * (one - tc * tc) + dc_next[bi * h + j];
                         row[j] = dc * g_ * i_ * (one - i_);

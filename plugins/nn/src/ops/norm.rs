@@ -12,6 +12,17 @@ use crate::Float;
 use rayon::prelude::*;
 use std::sync::Arc;
 
+/// Sum of `xs` in eight interleaved lanes, then the lanes in order: vectorisable, and the
+/// same order whatever the thread count.
+#[inline]
+fn lane_sum<E: Float>(xs: impl ExactSizeIterator<Item = E>) -> E {
+    let mut acc = [E::zero(); 8];
+    for (k, v) in xs.enumerate() {
+        acc[k & 7] += v;
+    }
+    acc.iter().copied().sum()
+}
+
 /// Which statistics normalise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchNormMode {
@@ -87,6 +98,17 @@ pub fn batch_norm<E: Float>(
             let per: Vec<(E, E, usize)> = (0..c)
                 .into_par_iter()
                 .map(|ch| {
+                    if mask.is_none() {
+                        // No padding: whole contiguous runs, vectorised.
+                        let run = |o: usize| &xv[(o * c + ch) * inner..(o * c + ch + 1) * inner];
+                        let s: E = (0..outer).map(|o| lane_sum(run(o).iter().copied())).sum();
+                        let n = outer * inner;
+                        let m = s / E::of(n.max(1) as f64);
+                        let v: E = (0..outer)
+                            .map(|o| lane_sum(run(o).iter().map(|x| (*x - m) * (*x - m))))
+                            .sum();
+                        return (m, v, n);
+                    }
                     let (mut s, mut n) = (E::zero(), 0usize);
                     for o in 0..outer {
                         let base = (o * c + ch) * inner;
@@ -150,6 +172,13 @@ pub fn batch_norm<E: Float>(
         for ch in 0..c {
             let (sc, m) = (gv[ch] * inv_std[ch], mean[ch]);
             let base = ch * inner;
+            if mask.is_none() {
+                let xs = &xv[o * c * inner + base..o * c * inner + base + inner];
+                for (y, x) in yo[base..base + inner].iter_mut().zip(xs) {
+                    *y = (*x - m) * sc + bv[ch];
+                }
+                continue;
+            }
             for i in 0..inner {
                 if valid(o, i) {
                     yo[base + i] = (xv[o * c * inner + base + i] - m) * sc + bv[ch];
@@ -174,6 +203,17 @@ pub fn batch_norm<E: Float>(
             let sums: Vec<(E, E, usize)> = (0..c)
                 .into_par_iter()
                 .map(|ch| {
+                    if mask.is_none() {
+                        let (m, k) = (mean[ch], inv_std[ch]);
+                        let (mut sd, mut sdx) = (E::zero(), E::zero());
+                        for o in 0..outer {
+                            let r = (o * c + ch) * inner..(o * c + ch + 1) * inner;
+                            let (xs, gs) = (&xv[r.clone()], &gy[r]);
+                            sd += lane_sum(gs.iter().copied());
+                            sdx += lane_sum(gs.iter().zip(xs).map(|(g, x)| *g * ((*x - m) * k)));
+                        }
+                        return (sd, sdx, outer * inner);
+                    }
                     let (mut sd, mut sdx, mut n) = (E::zero(), E::zero(), 0usize);
                     for o in 0..outer {
                         let base = (o * c + ch) * inner;
@@ -198,6 +238,26 @@ pub fn batch_norm<E: Float>(
                             let k = gv[ch] * inv_std[ch];
                             let (sd, sdx, n) = sums[ch];
                             let nf = E::of(n.max(1) as f64);
+                            if mask.is_none() {
+                                let r = (o * c + ch) * inner..(o * c + ch + 1) * inner;
+                                let (xs, gs) = (&xv[r.clone()], &gy[r]);
+                                let dst = &mut gxo[ch * inner..(ch + 1) * inner];
+                                let (m, is) = (mean[ch], inv_std[ch]);
+                                match mode {
+                                    BatchNormMode::Batch => {
+                                        let (a, b) = (sd / nf, sdx / nf);
+                                        for ((d, g), x) in dst.iter_mut().zip(gs).zip(xs) {
+                                            *d += k * (*g - a - (*x - m) * is * b);
+                                        }
+                                    }
+                                    BatchNormMode::Running => {
+                                        for (d, g) in dst.iter_mut().zip(gs) {
+                                            *d += k * *g;
+                                        }
+                                    }
+                                }
+                                continue;
+                            }
                             for i in 0..inner {
                                 if !valid(o, i) {
                                     continue;

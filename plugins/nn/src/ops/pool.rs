@@ -50,36 +50,42 @@ pub fn pool2d<E: Float>(
     ];
     let xv = x.values();
     let norm = E::of(1.0 / (kh * kw) as f64);
+    // Row by row: each input row of a window band is read once, contiguously.
     let plane = |p: usize, ys: &mut [E], args: &mut [u32]| {
         let xp = &xv[p * isz..(p + 1) * isz];
         for oy in 0..ho {
-            for ox in 0..wo {
-                let o = oy * wo + ox;
-                match kind {
-                    PoolKind::Max => {
-                        let mut best = E::neg_infinity();
-                        let mut at = 0;
+            let yrow = &mut ys[oy * wo..(oy + 1) * wo];
+            match kind {
+                PoolKind::Max => {
+                    let arow = &mut args[oy * wo..(oy + 1) * wo];
+                    // Window scanned row i, then column j: the first maximum wins. Best
+                    // value and position stay in registers and are updated by selects:
+                    // on real data the comparison is unpredictable, and a mispredicted
+                    // branch per value cost more than the rest of the pool.
+                    for (ox, (yv, av)) in yrow.iter_mut().zip(arow.iter_mut()).enumerate() {
+                        let (mut best, mut at) = (E::neg_infinity(), 0usize);
                         for i in 0..kh {
-                            for j in 0..kw {
-                                let idx = (oy * kh + i) * w + ox * kw + j;
-                                if xp[idx] > best {
-                                    best = xp[idx];
-                                    at = idx;
-                                }
+                            let base = (oy * kh + i) * w + ox * kw;
+                            for (j, &v) in xp[base..base + kw].iter().enumerate() {
+                                let gt = v > best;
+                                best = if gt { v } else { best };
+                                at = if gt { base + j } else { at };
                             }
                         }
-                        ys[o] = best;
-                        args[o] = at as u32;
+                        *yv = best;
+                        *av = at as u32;
                     }
-                    PoolKind::Avg => {
-                        let mut s = E::zero();
-                        for i in 0..kh {
-                            for j in 0..kw {
-                                s += xp[(oy * kh + i) * w + ox * kw + j];
-                            }
+                }
+                PoolKind::Avg => {
+                    yrow.fill(E::zero());
+                    for i in 0..kh {
+                        let r0 = (oy * kh + i) * w;
+                        let xr = &xp[r0..r0 + wo * kw];
+                        for (yv, win) in yrow.iter_mut().zip(xr.chunks_exact(kw)) {
+                            *yv += win.iter().copied().sum::<E>();
                         }
-                        ys[o] = s * norm;
                     }
+                    yrow.iter_mut().for_each(|v| *v *= norm);
                 }
             }
         }

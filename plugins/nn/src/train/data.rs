@@ -75,14 +75,6 @@ pub fn samples(inputs: &[&Features], kind: InputKind, dim: Option<usize>) -> Res
                 s.data.len()
             )));
         }
-        if let Some(j) = s.data.iter().position(|v| !v.is_finite()) {
-            return Err(NnError::Data(format!(
-                "utterance {i}: value {} (frame {}, column {}) is not finite",
-                s.data[j],
-                j / s.dim,
-                j % s.dim
-            )));
-        }
         match want {
             Some(d) if d != s.dim => {
                 return Err(NnError::Data(format!(
@@ -91,6 +83,14 @@ pub fn samples(inputs: &[&Features], kind: InputKind, dim: Option<usize>) -> Res
                 )))
             }
             _ => want = Some(s.dim),
+        }
+        if let Some(j) = s.data.iter().position(|v| !v.is_finite()) {
+            return Err(NnError::Data(format!(
+                "utterance {i}: value {} (frame {}, column {}) is not finite",
+                s.data[j],
+                j / s.dim,
+                j % s.dim
+            )));
         }
         out.push(s);
     }
@@ -293,6 +293,81 @@ pub fn spec_augment(x: &mut Sample, p: &TrainParams, rng: &mut ChaCha8Rng) {
     }
 }
 
+/// Speed perturbation on the time axis: `x` resampled to `round(frames / rate)` frames
+/// (at least 1) by linear interpolation between neighbouring frames; `rate > 1` is faster
+/// (fewer frames), as resampling the audio by `rate` would give (Ko et al., 2015, perturb
+/// the audio; on extracted frames only the tempo part of that can be reproduced, the
+/// pitch part is [`shift_bins`]).
+pub fn time_stretch(x: &Sample, rate: f64) -> Sample {
+    let out = ((x.frames as f64 / rate).round() as usize).max(1);
+    if out == x.frames {
+        return x.clone();
+    }
+    let mut data = Vec::with_capacity(out * x.dim);
+    // Frame centres map onto each other: output frame t reads input position t * step.
+    let step = if out > 1 {
+        (x.frames - 1) as f64 / (out - 1) as f64
+    } else {
+        0.0
+    };
+    for t in 0..out {
+        let pos = t as f64 * step;
+        let i0 = (pos.floor() as usize).min(x.frames - 1);
+        let i1 = (i0 + 1).min(x.frames - 1);
+        let w = (pos - i0 as f64) as f32;
+        let (a, b) = (
+            &x.data[i0 * x.dim..(i0 + 1) * x.dim],
+            &x.data[i1 * x.dim..(i1 + 1) * x.dim],
+        );
+        data.extend(a.iter().zip(b).map(|(a, b)| a + w * (b - a)));
+    }
+    Sample {
+        frames: out,
+        dim: x.dim,
+        data,
+    }
+}
+
+/// Pitch perturbation on the feature axis: every frame moved by `shift` columns (fractional
+/// shifts interpolate linearly; the edge columns are repeated into the gap). On a log-mel
+/// spectrogram a pitch shift by a factor moves the harmonics by about the same number of
+/// bands in the upper, nearly logarithmic part of the mel scale, so this is the usual
+/// feature-level stand-in for resampling the audio.
+pub fn shift_bins(x: &mut Sample, shift: f64) {
+    if shift == 0.0 || x.dim < 2 {
+        return;
+    }
+    let d = x.dim;
+    let mut row_out = vec![0.0f32; d];
+    for row in x.data.chunks_exact_mut(d) {
+        for (j, o) in row_out.iter_mut().enumerate() {
+            // Output column j reads input position j - shift, clamped to the edges.
+            let pos = (j as f64 - shift).clamp(0.0, (d - 1) as f64);
+            let i0 = (pos.floor() as usize).min(d - 1);
+            let i1 = (i0 + 1).min(d - 1);
+            let w = (pos - i0 as f64) as f32;
+            *o = row[i0] + w * (row[i1] - row[i0]);
+        }
+        row.copy_from_slice(&row_out);
+    }
+}
+
+/// Speed and pitch perturbation of one training sample as `p` asks: with probability
+/// `perturb_prob` a time stretch by a rate drawn from `speed_perturb`, and independently a
+/// shift by up to `pitch_shift` columns either way.
+pub fn perturb(x: Sample, p: &TrainParams, rng: &mut ChaCha8Rng) -> Sample {
+    let mut x = x;
+    if p.speed_perturb.len() == 2 && rng.random::<f64>() < p.perturb_prob {
+        let rate = rng.random_range(p.speed_perturb[0]..=p.speed_perturb[1]);
+        x = time_stretch(&x, rate);
+    }
+    if p.pitch_shift > 0.0 && rng.random::<f64>() < p.perturb_prob {
+        let s = rng.random_range(-p.pitch_shift..=p.pitch_shift);
+        shift_bins(&mut x, s);
+    }
+    x
+}
+
 /// A random crop of at most `max` frames.
 pub fn crop(x: &Sample, max: usize, rng: &mut ChaCha8Rng) -> Sample {
     if max == 0 || x.frames <= max {
@@ -433,6 +508,48 @@ mod tests {
             .sum::<f64>()
             / 16000.0;
         assert!((p - 1.1).abs() < 0.005, "{p}");
+    }
+
+    #[test]
+    fn time_stretch_resamples_frames_linearly() {
+        // Frame t holds (t, 10 t): a ramp stays a ramp over the same range.
+        let x = Sample {
+            frames: 5,
+            dim: 2,
+            data: (0..5).flat_map(|t| [t as f32, 10.0 * t as f32]).collect(),
+        };
+        let slow = time_stretch(&x, 0.5);
+        assert_eq!((slow.frames, slow.dim), (10, 2));
+        for t in 0..10 {
+            let want = t as f32 * 4.0 / 9.0;
+            assert!(
+                (slow.data[2 * t] - want).abs() < 1e-5,
+                "{t}: {:?}",
+                slow.data
+            );
+            assert!((slow.data[2 * t + 1] - 10.0 * want).abs() < 1e-4);
+        }
+        let fast = time_stretch(&x, 2.0);
+        assert_eq!(fast.frames, 3);
+        assert_eq!(fast.data, vec![0.0, 0.0, 2.0, 20.0, 4.0, 40.0]);
+        assert_eq!(time_stretch(&x, 1.0), x);
+        assert_eq!(time_stretch(&x, 100.0).frames, 1);
+    }
+
+    #[test]
+    fn bin_shifts_move_a_peak_and_repeat_the_edges() {
+        let mut x = Sample {
+            frames: 2,
+            dim: 6,
+            data: vec![0.0, 0.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 1.0, 0.0, 0.0, 5.0],
+        };
+        shift_bins(&mut x, 1.0);
+        assert_eq!(&x.data[..6], &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        shift_bins(&mut x, -1.5);
+        // Column j reads j + 1.5: the peak (now at 3) lands halfway over columns 1 and 2;
+        // positions past the top read the top column.
+        assert_eq!(&x.data[..6], &[0.0, 0.5, 0.5, 0.0, 0.0, 0.0]);
+        assert_eq!(x.data[..6], x.data[6..]);
     }
 
     #[test]

@@ -163,13 +163,56 @@ fn run_in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<
     Ok(pool.install(f))
 }
 
-/// Emotion logits and V/A/D outputs of a set, in input order.
+/// Emotion probabilities and V/A/D outputs of a set, in input order.
 struct Outputs {
-    logits: Vec<Vec<f32>>,
+    probs: Vec<Vec<f32>>,
     vad: Option<Vec<[f32; 3]>>,
 }
 
+/// [`evaluate_once`], or with test-time augmentation (`tta` rates, frame inputs) the mean
+/// of the probabilities and V/A/D outputs over the input time-stretched by each rate.
 fn evaluate<N: Network>(
+    net: &N,
+    store: &ParamStore<f32>,
+    samples: &[Sample],
+    kind: InputKind,
+    batch: usize,
+    tta: &[f64],
+) -> Result<Outputs> {
+    if tta.is_empty() || kind == InputKind::Vector {
+        return evaluate_once(net, store, samples, kind, batch);
+    }
+    let mut sum: Option<Outputs> = None;
+    for &rate in tta {
+        let xs: Vec<Sample> = samples
+            .iter()
+            .map(|s| data::time_stretch(s, rate))
+            .collect();
+        let o = evaluate_once(net, store, &xs, kind, batch)?;
+        match &mut sum {
+            None => sum = Some(o),
+            Some(acc) => {
+                for (a, b) in acc.probs.iter_mut().zip(&o.probs) {
+                    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                }
+                if let (Some(a), Some(b)) = (&mut acc.vad, &o.vad) {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = sum.expect("at least one rate");
+    let m = tta.len() as f32;
+    out.probs.iter_mut().flatten().for_each(|v| *v /= m);
+    if let Some(v) = &mut out.vad {
+        v.iter_mut().flatten().for_each(|v| *v /= m);
+    }
+    Ok(out)
+}
+
+fn evaluate_once<N: Network>(
     net: &N,
     store: &ParamStore<f32>,
     samples: &[Sample],
@@ -179,7 +222,7 @@ fn evaluate<N: Network>(
     // Batches of similar lengths: little padding.
     let mut order: Vec<usize> = (0..samples.len()).collect();
     order.sort_by_key(|&i| (samples[i].frames, i));
-    let mut logits = vec![Vec::new(); samples.len()];
+    let mut probs = vec![Vec::new(); samples.len()];
     let mut vad: Option<Vec<[f32; 3]>> = None;
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     for chunk in order.chunks(batch.max(1)) {
@@ -188,8 +231,9 @@ fn evaluate<N: Network>(
         let b = Batch::new(&g, &items, kind)?;
         let h: Heads = net.forward(&g, store, &b, &mut rng)?;
         let k = h.logits.dims()[1];
+        let p = softmax_rows(h.logits.values(), k);
         for (r, &i) in chunk.iter().enumerate() {
-            logits[i] = h.logits.values()[r * k..(r + 1) * k].to_vec();
+            probs[i] = p[r * k..(r + 1) * k].to_vec();
         }
         if let Some(v) = &h.vad {
             let out = vad.get_or_insert_with(|| vec![[0.0; 3]; samples.len()]);
@@ -198,7 +242,7 @@ fn evaluate<N: Network>(
             }
         }
     }
-    Ok(Outputs { logits, vad })
+    Ok(Outputs { probs, vad })
 }
 
 fn total_loss(
@@ -230,6 +274,22 @@ impl<A: Architecture> NeuralModel<A> {
     pub fn new(name: &'static str, params: NeuralParams<A>) -> Result<Self> {
         params.train.validate()?;
         params.arch.validate()?;
+        if params.arch.input() == InputKind::Vector {
+            let t = &params.train;
+            for (key, on) in [
+                ("speed_perturb", !t.speed_perturb.is_empty()),
+                ("pitch_shift", t.pitch_shift > 0.0),
+                ("tta_speeds", !t.tta_speeds.is_empty()),
+                ("max_frames", t.max_frames > 0),
+            ] {
+                if on {
+                    return Err(NnError::config(
+                        key,
+                        format!("{name} reads one vector per utterance; {key} needs frame inputs"),
+                    ));
+                }
+            }
+        }
         Ok(NeuralModel {
             params,
             name,
@@ -278,11 +338,21 @@ impl<A: Architecture> NeuralModel<A> {
                 train.len()
             )));
         }
-        let raw = data::samples(train.inputs, kind, None)?;
+        let mut raw = data::samples(train.inputs, kind, None)?;
         let dim = raw[0].dim;
         let vraw = data::samples(valid.inputs, kind, Some(dim))?;
+        // Standardisation comes from the real training utterances only.
         let norm = Normalizer::fit(tp.normalize, &raw);
-        let (stats, group) = norm.groups(&raw, Some(train.speakers));
+        let (stats, group0) = norm.groups(&raw, Some(train.speakers));
+        let n0 = raw.len();
+        if tp.augmentation.is_active() {
+            // Core's [augmentation]: `copies` extra copies of every training utterance,
+            // copy c of utterance i at n0 * (c + 1) + i (so it is utterance `i % n0`).
+            let extra = tp.augmentation.expand(train.inputs, train.labels, ctx.seed);
+            let refs: Vec<&Features> = extra.iter().map(|(f, _)| f).collect();
+            raw.extend(data::samples(&refs, kind, Some(dim))?);
+        }
+        let group: Vec<usize> = (0..raw.len()).map(|i| group0[i % n0]).collect();
         let vnorm = norm.normalise(&vraw, Some(valid.speakers));
         let k = train.classes.len();
         let spec = NetSpec {
@@ -312,7 +382,7 @@ impl<A: Architecture> NeuralModel<A> {
             tp.plateau_factor,
             tp.plateau_patience,
         );
-        let n = train.len();
+        let n = raw.len();
         let bs = tp.batch_size.min(n);
         let per_epoch = n / bs + usize::from(n % bs >= 2);
         let total = per_epoch * tp.epochs;
@@ -337,7 +407,12 @@ impl<A: Architecture> NeuralModel<A> {
                 let items: Vec<Sample> = chunk
                     .iter()
                     .map(|&i| {
-                        let mut s = data::crop(&raw[i], tp.max_frames, &mut rng);
+                        let mut s = if kind == InputKind::Frames {
+                            let p = data::perturb(raw[i].clone(), &tp, &mut rng);
+                            data::crop(&p, tp.max_frames, &mut rng)
+                        } else {
+                            raw[i].clone()
+                        };
                         if tp.noise_snr_db.len() == 2 && rng.random::<f64>() < tp.noise_prob {
                             let snr = rng.random_range(tp.noise_snr_db[0]..=tp.noise_snr_db[1]);
                             data::add_noise_db(&mut s, snr, &mut rng);
@@ -357,7 +432,8 @@ impl<A: Architecture> NeuralModel<A> {
                 let g = Graph::train();
                 let refs: Vec<&Sample> = items.iter().collect();
                 let mut batch = Batch::new(&g, &refs, kind)?;
-                let mut targets = Targets::of(train, chunk, k, &cw);
+                let src: Vec<usize> = chunk.iter().map(|&i| i % n0).collect();
+                let mut targets = Targets::of(train, &src, k, &cw);
                 if tp.mixup_alpha > 0.0 {
                     let lam = data::beta(tp.mixup_alpha, &mut rng) as f32;
                     let mut perm: Vec<usize> = (0..chunk.len()).collect();
@@ -402,9 +478,8 @@ impl<A: Architecture> NeuralModel<A> {
             };
             let mut confusion = None;
             if !valid.is_empty() {
-                let out = evaluate(&net, &store, &vnorm, kind, eval_batch)?;
-                let flat: Vec<f32> = out.logits.concat();
-                let p = softmax_rows(&flat, k);
+                let out = evaluate(&net, &store, &vnorm, kind, eval_batch, &tp.tta_speeds)?;
+                let p: Vec<f32> = out.probs.concat();
                 let (mut l, mut wsum) = (0.0f64, 0.0f64);
                 for (i, &y) in valid.labels.iter().enumerate() {
                     let w = f64::from(cw.get(y).copied().unwrap_or(1.0).max(1e-6));
@@ -470,8 +545,9 @@ impl<A: Architecture> NeuralModel<A> {
         let raw = data::samples(inputs, kind, Some(f.spec.dim))?;
         let xs = f.norm.normalise(&raw, speakers);
         let bs = self.params.train.batch_size.max(64);
+        let tta = &self.params.train.tta_speeds;
         run_in_pool(self.params.train.threads, || {
-            evaluate(&f.net, &f.store, &xs, kind, bs)
+            evaluate(&f.net, &f.store, &xs, kind, bs, tta)
         })?
     }
 
@@ -485,12 +561,7 @@ impl<A: Architecture> NeuralModel<A> {
         if inputs.is_empty() {
             return Ok(Vec::new());
         }
-        let out = self.outputs(inputs, speakers)?;
-        let k = out.logits.first().map_or(0, Vec::len);
-        Ok(softmax_rows(&out.logits.concat(), k)
-            .chunks_exact(k.max(1))
-            .map(<[f32]>::to_vec)
-            .collect())
+        Ok(self.outputs(inputs, speakers)?.probs)
     }
 
     /// V/A/D predictions, when the model has a V/A/D head.

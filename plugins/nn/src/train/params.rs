@@ -11,6 +11,7 @@ use crate::error::{NnError, Result};
 use crate::optim::{OptimizerKind, ScheduleKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serlab_core::augment::Augmentation;
 
 /// How features are standardised before the network sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +102,21 @@ pub struct TrainParams {
     pub freq_mask_width: usize,
     /// Mixup's Beta(alpha, alpha); 0 disables mixup.
     pub mixup_alpha: f64,
+    /// Speed perturbation (frame inputs): time-stretch rate drawn uniformly from
+    /// `[lo, hi]` (1.1 = 10% faster); empty disables it.
+    pub speed_perturb: Vec<f64>,
+    /// Pitch perturbation (frame inputs): shift of the feature axis by up to this many
+    /// columns (mel bands) either way; 0 disables it.
+    pub pitch_shift: f64,
+    /// Probability of each of speed and pitch perturbation per training utterance.
+    pub perturb_prob: f64,
+    /// Test-time augmentation (frame inputs): probabilities (and V/A/D) are averaged over
+    /// the input time-stretched by each of these rates (include 1.0 to keep the original);
+    /// applies to validation scoring and prediction alike. Empty: the input as is.
+    pub tta_speeds: Vec<f64>,
+    /// The experiment's `[augmentation]` table (core's feature augmentation: extra copies
+    /// of each training utterance with masks and noise), handed to the model by the runner.
+    pub augmentation: Augmentation,
     /// Weight of the V/A/D regression head's CCC loss; 0 means no such head.
     pub vad_weight: f64,
     /// Weight of the auxiliary gender classification head; 0 means no such head.
@@ -139,6 +155,11 @@ impl Default for TrainParams {
             freq_masks: 0,
             freq_mask_width: 8,
             mixup_alpha: 0.0,
+            speed_perturb: Vec::new(),
+            pitch_shift: 0.0,
+            perturb_prob: 0.5,
+            tta_speeds: Vec::new(),
+            augmentation: Augmentation::default(),
             vad_weight: 0.0,
             gender_weight: 0.0,
             intensity_weight: 0.0,
@@ -174,6 +195,11 @@ pub const TRAIN_KEYS: &[&str] = &[
     "freq_masks",
     "freq_mask_width",
     "mixup_alpha",
+    "speed_perturb",
+    "pitch_shift",
+    "perturb_prob",
+    "tta_speeds",
+    "augmentation",
     "vad_weight",
     "gender_weight",
     "intensity_weight",
@@ -212,6 +238,11 @@ macro_rules! params_help {
             ("freq_masks", "SpecAugment feature masks per utterance (default 0)"),
             ("freq_mask_width", "widest feature mask in dimensions (default 8)"),
             ("mixup_alpha", "mixup Beta(alpha, alpha), 0 = off (default 0)"),
+            ("speed_perturb", "time-stretch rate drawn from [lo, hi] (frame inputs; 1.1 = 10% faster); [] = off (default)"),
+            ("pitch_shift", "shift of the feature axis (mel bands) by up to this many columns either way (frame inputs), 0 = off (default 0)"),
+            ("perturb_prob", "probability of each of speed and pitch perturbation per training utterance (default 0.5)"),
+            ("tta_speeds", "test-time augmentation: average over the input time-stretched by each rate, e.g. [0.9, 1.0, 1.1]; [] = off (default)"),
+            ("augmentation", "the experiment's [augmentation] table (extra masked/noisy copies of training utterances; see experiments/README.md)"),
             ("vad_weight", "weight of a V/A/D regression head trained with a CCC loss, 0 = no head (default 0)"),
             ("gender_weight", "weight of an auxiliary gender classification head, 0 = no head (default 0)"),
             ("intensity_weight", "weight of an auxiliary intensity (RAVDESS) classification head, 0 = no head (default 0)"),
@@ -246,6 +277,29 @@ impl TrainParams {
             && (self.noise_snr_db.len() != 2 || self.noise_snr_db[0] > self.noise_snr_db[1])
         {
             return bad("noise_snr_db", "must be [] or [lo, hi] with lo <= hi");
+        }
+        let rates_ok = match self.speed_perturb[..] {
+            [] => true,
+            [lo, hi] => lo > 0.0 && lo <= hi && hi.is_finite(),
+            _ => false,
+        };
+        if !rates_ok {
+            return bad(
+                "speed_perturb",
+                "must be [] or [lo, hi] with 0 < lo <= hi (rates)",
+            );
+        }
+        if self.tta_speeds.iter().any(|r| !(*r > 0.0 && r.is_finite())) {
+            return bad("tta_speeds", "rates must be positive numbers");
+        }
+        if !(self.pitch_shift >= 0.0 && self.pitch_shift.is_finite()) {
+            return bad("pitch_shift", "must be a non-negative number of columns");
+        }
+        if !(0.0..=1.0).contains(&self.perturb_prob) {
+            return bad("perturb_prob", "must be in [0, 1]");
+        }
+        if let Some((key, m)) = self.augmentation.check() {
+            return Err(NnError::config(format!("augmentation.{key}"), m));
         }
         if !(0.0..=1.0).contains(&self.noise_prob) {
             return bad("noise_prob", "must be in [0, 1]");
