@@ -6,6 +6,9 @@ use crate::graph::{grad_of, take_grad, Graph, Var};
 use crate::{sigmoid as sig, Float};
 use rayon::prelude::*;
 
+/// One parallel chunk of the backward pass: gradient in, upstream gradient, input, output.
+type Chunks<'a, E> = (&'a mut [E], ((&'a [E], &'a [E]), &'a [E]));
+
 fn map<E: Float>(x: &[E], f: impl Fn(E) -> E + Sync) -> Vec<E> {
     if x.len() >= PAR_MIN {
         x.par_iter().map(|&v| f(v)).collect()
@@ -29,7 +32,7 @@ fn unary<E: Float>(
             let gy = take_grad(gr, &yn)?;
             let gx = grad_of(gr, &xn)?;
             // Zipped slices (no index checks, vectorisable), in fixed-size parallel chunks.
-            let body = |(gx, ((gy, xv), yv)): (&mut [E], ((&[E], &[E]), &[E]))| {
+            let body = |(gx, ((gy, xv), yv)): Chunks<'_, E>| {
                 for (((g, dy), x), y) in gx.iter_mut().zip(gy).zip(xv).zip(yv) {
                     *g += *dy * d(*x, *y);
                 }
