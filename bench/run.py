@@ -314,6 +314,9 @@ def bench_training(a):
             rec["speedup"] = round(rec["pytorch"]["epoch_s"] / rec["serlab"]["epoch_s"], 2)
             rec["memory_ratio"] = round(rec["pytorch"]["peak_rss_mib"]
                                         / rec["serlab"]["peak_rss_mib"], 2)
+            if rec["serlab"].get("epoch_cpu_s") and rec["pytorch"].get("epoch_cpu_s"):
+                rec["cpu_speedup"] = round(rec["pytorch"]["epoch_cpu_s"]
+                                           / rec["serlab"]["epoch_cpu_s"], 2)
         results.append(rec)
         parts = [f"training {model:5}"]
         for side in ("serlab", "pytorch"):
@@ -322,7 +325,8 @@ def bench_training(a):
                              f"({rec[side]['peak_rss_mib']:.0f} MiB)")
         if "speedup" in rec:
             parts.append(f"PyTorch/serlab: time {rec['speedup']:.2f}, "
-                         f"memory {rec['memory_ratio']:.2f}")
+                         + (f"CPU time {rec['cpu_speedup']:.2f}, " if "cpu_speedup" in rec else "")
+                         + f"memory {rec['memory_ratio']:.2f}")
         print(" | ".join(parts), flush=True)
     return results
 

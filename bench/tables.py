@@ -70,20 +70,24 @@ def agreement(f):
 def training(t):
     m = t["meta"]
     print(f"Threads per side: {m['threads']}. Command: `{m['command']}`.\n")
-    print("| model | input (batch, frames, dim) | batches | serlab-nn s/epoch | serlab MiB | "
-          "PyTorch s/epoch | PyTorch MiB | speed ratio | memory ratio | load (1 min) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| model | input (batch, frames, dim) | batches | serlab-nn s/epoch (CPU s) | serlab MiB | "
+          "PyTorch s/epoch (CPU s) | PyTorch MiB | wall ratio | CPU-time ratio | memory ratio | "
+          "load (1 min) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in t["results"]:
         s, p = r.get("serlab"), r.get("pytorch")
         ref = s or p
         shape = f"({ref['batch']}, {ref['frames']}, {ref['dim']})"
         cell = lambda x, k, fmt: format(x[k], fmt) if x else "-"  # noqa: E731
         load = " / ".join(str(x["loadavg"][0][0]) for x in (s, p) if x)
-        print(f"| {r['model']} | {shape} | {ref['batches']} | {cell(s, 'epoch_s', '.2f')} | "
-              f"{cell(s, 'peak_rss_mib', '.0f')} | {cell(p, 'epoch_s', '.2f')} | "
+        both = lambda x: (f"{x['epoch_s']:.2f} ({x['epoch_cpu_s']:.2f})"  # noqa: E731
+                          if x and x.get("epoch_cpu_s") else cell(x, "epoch_s", ".2f"))
+        print(f"| {r['model']} | {shape} | {ref['batches']} | {both(s)} | "
+              f"{cell(s, 'peak_rss_mib', '.0f')} | {both(p)} | "
               f"{cell(p, 'peak_rss_mib', '.0f')} | {r.get('speedup', '-')}x | "
-              f"{r.get('memory_ratio', '-')}x | {load} |")
-    print("\nspeed ratio = PyTorch / serlab seconds per epoch (above 1: serlab faster).\n")
+              f"{r.get('cpu_speedup', '-')}x | {r.get('memory_ratio', '-')}x | {load} |")
+    print("\nwall ratio = PyTorch / serlab wall seconds per epoch; CPU-time ratio = the same "
+          "with process CPU time (above 1: serlab faster).\n")
 
 
 def accuracy(a):
