@@ -12,7 +12,7 @@ Parts:
             with librosa on real files (`serlab features` HDF5 export vs librosa).
   training  one epoch of the CNN with attention and the LSTM, serlab-nn
             (plugins/neural/examples/nn_epoch.rs) vs PyTorch (bench/nn_epoch.py): seconds per
-            epoch and peak memory.
+            epoch (wall and process CPU time) and peak memory.
   accuracy  every shipped forest experiment on the shared corpora (`serlab run`) beside the
             peers (bench/peers/accuracy.py on the same speaker folds); UA / WA and two 95%
             bootstrap intervals of UA computed here, by the same code, from both sides'
@@ -57,7 +57,7 @@ FEATURE_PAIRS = [
 # hours on 2 cores; `--neural` adds them).
 FOREST_EXPERIMENTS = ["emodb-forest", "emodb-egemaps-forest", "emodb-compare-forest",
                       "ravdess-forest"]
-NEURAL_EXPERIMENTS = ["emodb-mlp", "emodb-cnn", "emodb-lstm", "ravdess-cnn-multitask"]
+NEURAL_EXPERIMENTS = ["emodb-mlp", "emodb-cnn", "emodb-lstm", "emodb-fusion", "ravdess-cnn-multitask"]
 CORPUS_OF = {"emodb": "emodb", "ravdess": "ravdess"}
 
 
