@@ -21,7 +21,7 @@ use crate::sets::{masked, semitones, SetParams, SET_PARAMS_HELP};
 use crate::stats::{Functionals, Stat};
 use crate::stft::{check_rate, sanitize};
 use serlab_core::{
-    Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
+    Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
 };
 
 /// Functionals of each LLD contour.
@@ -194,18 +194,7 @@ impl FeatureExtractor for CompareExtractor {
             let d = delta(&contour, contour.len(), 1, 9, 1);
             fx.compute(&d, DELTA_STATS, &mut out);
         }
-        if out.len() != self.names.len() {
-            return Err(Error::invalid(format!(
-                "{}: produced {} values for {} names (bug)",
-                Self::NAME,
-                out.len(),
-                self.names.len()
-            )));
-        }
-        out.iter_mut()
-            .filter(|v| !v.is_finite())
-            .for_each(|v| *v = 0.0);
-        Ok(Features::Vector(out))
+        crate::sets::finish_vector(Self::NAME, out, self.names.len())
     }
 }
 

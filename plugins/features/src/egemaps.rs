@@ -254,18 +254,7 @@ impl FeatureExtractor for EgemapsExtractor {
         let power = rms.iter().map(|&r| (r as f64).powi(2)).sum::<f64>() / rms.len().max(1) as f64;
         out.push((10.0 * (power + 1e-10).log10()) as f32);
 
-        if out.len() != self.names.len() {
-            return Err(Error::invalid(format!(
-                "{}: produced {} values for {} names (bug)",
-                Self::NAME,
-                out.len(),
-                self.names.len()
-            )));
-        }
-        out.iter_mut()
-            .filter(|v| !v.is_finite())
-            .for_each(|v| *v = 0.0);
-        Ok(Features::Vector(out))
+        crate::sets::finish_vector(Self::NAME, out, self.names.len())
     }
 }
 

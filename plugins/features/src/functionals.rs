@@ -419,17 +419,7 @@ impl FeatureExtractor for FunctionalsExtractor {
             out.push(active as f32 / frames as f32);
         }
 
-        if out.len() != self.names.len() {
-            return Err(Error::invalid(format!(
-                "functionals: produced {} values for {} names (bug)",
-                out.len(),
-                self.names.len()
-            )));
-        }
-        out.iter_mut()
-            .filter(|v| !v.is_finite())
-            .for_each(|v| *v = 0.0);
-        Ok(Features::Vector(out))
+        crate::sets::finish_vector("functionals", out, self.names.len())
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::lld::{Groups, LldConfig};
 use crate::stft::PadMode;
 use serde::{Deserialize, Serialize};
+use serlab_core::{Error, Features, Result};
 
 /// Parameters of the named sets.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +87,22 @@ impl SetParams {
             groups,
         }
     }
+}
+
+/// The utterance vector of a functional set: checked against the set's `names` count (a
+/// mismatch is a bug in the set, reported rather than shipped) and with any non-finite value
+/// (a functional of an empty or degenerate contour) set to 0.
+pub fn finish_vector(set: &str, mut out: Vec<f32>, names: usize) -> Result<Features> {
+    if out.len() != names {
+        return Err(Error::invalid(format!(
+            "{set}: produced {} values for {names} names (bug)",
+            out.len()
+        )));
+    }
+    out.iter_mut()
+        .filter(|v| !v.is_finite())
+        .for_each(|v| *v = 0.0);
+    Ok(Features::Vector(out))
 }
 
 /// Three-frame symmetric moving average (openSMILE's "sma3" idea). Where `mask` is given
