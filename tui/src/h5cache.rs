@@ -162,7 +162,20 @@ fn open_segment(path: &Path, key: &ExtractorKey) -> Result<Segment, SegmentError
             SegmentError::Gone
         }
     };
-    let file = hdf5::File::open(path).map_err(|e| corrupt(e.to_string()))?;
+    // An HDF5 lock is an `flock`, inherited by any child process started while a writer held
+    // the file open; such a lock outlives the writer until the child exits. So a segment that
+    // reads as locked is tried again for up to a second before it counts as unusable.
+    let mut tries = 0;
+    let file = loop {
+        match hdf5::File::open(path) {
+            Ok(f) => break f,
+            Err(e) if tries < 20 && e.to_string().contains("unable to lock file") => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(corrupt(e.to_string())),
+        }
+    };
     let check = || -> Result<hdf5::Group, String> {
         let format: u32 = file
             .attr("serlab_cache_format")
