@@ -7,6 +7,7 @@
 //! members; [`metrics`] score everything; the [`runner`] drives it all and emits
 //! [`events::RunEvent`]s for whichever renderer is attached.
 
+pub mod allocator;
 pub mod audio;
 pub mod augment;
 pub mod cache;

@@ -43,7 +43,10 @@ impl Float for f32 {
         // exp(x) = 2^n exp(r), n = round(x / ln 2), |r| <= ln 2 / 2 (Cody-Waite split of
         // ln 2), exp(r) by Cephes' degree-7 polynomial, 2^n by building the exponent bits.
         let x = self.clamp(-87.0, 88.0);
-        let n = (x * std::f32::consts::LOG2_E).round();
+        // Round to nearest by adding and subtracting 1.5 * 2^23 (exact for |v| < 2^22):
+        // `f32::round` is a libm call on baseline x86-64, which stops vectorisation.
+        const SHIFT: f32 = 12_582_912.0;
+        let n = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
         let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
         let p = 1.987_569_2e-4_f32;
         let p = p * r + 1.398_199_9e-3;

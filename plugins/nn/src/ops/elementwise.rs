@@ -3,7 +3,7 @@
 use super::{add_into, PAR_MIN};
 use crate::error::{NnError, Result};
 use crate::graph::{grad_of, take_grad, Graph, Var};
-use crate::{sigmoid as sig, Float};
+use crate::{sigmoid as sig, tanh_fast, Float};
 use rayon::prelude::*;
 
 /// One parallel chunk of the backward pass: gradient in, upstream gradient, input, output.
@@ -61,9 +61,10 @@ pub fn relu<E: Float>(g: &Graph<E>, x: &Var<E>) -> Result<Var<E>> {
     )
 }
 
-/// `tanh(x)`.
+/// `tanh(x)`, through [`tanh_fast`] (no libm call, so the loop vectorises; absolute
+/// error below 1e-6 in `f32`).
 pub fn tanh<E: Float>(g: &Graph<E>, x: &Var<E>) -> Result<Var<E>> {
-    unary(g, x, |v| v.tanh(), |_, y| E::one() - y * y)
+    unary(g, x, tanh_fast, |_, y| E::one() - y * y)
 }
 
 /// The logistic function.

@@ -2,9 +2,11 @@
 //!
 //! dfdx has no LSTM, and composing one from per-step slices hits the slice-backward bug
 //! of dfdx 0.13 (issue #5). Here the input projection of all frames is one gemm, the
-//! recurrence runs step by step (one small gemm `h · W_hhᵀ` plus the gate arithmetic per
-//! step), and backward-through-time stores the gate gradients of every frame so the weight
-//! gradients are again single large gemms. Gate order and weight layout are PyTorch's
+//! recurrence runs step by step (one small gemm `h · W_hhᵀ` plus the vectorised gate
+//! arithmetic of [`lstm_cell`] for the whole batch), and backward-through-time keeps the
+//! gate gradients of every step so the weight gradients are again single large gemms.
+//! What backward needs is saved step-major, so each step reads and writes contiguous
+//! blocks. Gate order and weight layout are PyTorch's
 //! (`i, f, g, o`; `weight_ih (4H, In)`, `weight_hh (4H, H)`); the single bias is PyTorch's
 //! `bias_ih + bias_hh`.
 //!
@@ -14,10 +16,11 @@
 //! of a BiLSTM), so padding never enters either direction.
 
 use super::expect_rank;
+use super::lstm_cell;
 use crate::error::{NnError, Result};
 use crate::gemm::{matmul, View};
 use crate::graph::{grad_of, take_grad, Graph, Var};
-use crate::{sigmoid_fast as sigmoid, tanh_fast, Float};
+use crate::Float;
 
 /// The LSTM weights of one direction.
 pub struct LstmWeights<'a, E: Float> {
@@ -60,7 +63,7 @@ pub fn lstm<E: Float>(
         ));
     }
     let rows = b * t_max;
-    // Input projections of every frame, plus bias.
+    // Input projections of every frame, plus bias, in frame layout `(B, T, 4H)`.
     let mut xg = vec![E::zero(); rows * g4];
     for r in xg.chunks_exact_mut(g4) {
         r.copy_from_slice(w.bias.values());
@@ -76,71 +79,68 @@ pub fn lstm<E: Float>(
         true,
         true,
     );
-    let lens = lengths.to_vec();
-    let frame = move |bi: usize, s: usize| -> usize {
-        if reverse {
-            lens[bi] - 1 - s
-        } else {
-            s
+    // The frame sequence `b` reads at step `s`, or `None` once it has ended.
+    let frame = {
+        let lens = lengths.to_vec();
+        move |bi: usize, s: usize| -> Option<usize> {
+            (s < lens[bi]).then(|| if reverse { lens[bi] - 1 - s } else { s })
         }
     };
+    let steps = lengths.iter().copied().max().unwrap_or(0);
+    // Saved for backward in step layout `(S, B, ..)`, so each step is one contiguous
+    // block: activated gates, tanh(c), and the states before and after every step
+    // (`hs[s]`, `cs[s]` are the states entering step `s`; block 0 is the zero state).
+    // Rows of sequences that have ended are zero.
+    let (bg, bh) = (b * g4, b * h);
+    let mut acts = vec![E::zero(); steps * bg];
+    let mut tcs = vec![E::zero(); steps * bh];
+    let mut hs = vec![E::zero(); (steps + 1) * bh];
+    let mut cs = vec![E::zero(); (steps + 1) * bh];
     let whh = w.w_hh.values();
-    // Saved for backward, in frame layout (b, t): activated gates, cell before and after,
-    // hidden state before.
-    let mut acts = vec![E::zero(); rows * g4];
-    let mut c_prev = vec![E::zero(); rows * h];
-    let mut c_new = vec![E::zero(); rows * h];
-    let mut h_prev = vec![E::zero(); rows * h];
-    let mut y = vec![E::zero(); rows * h];
-    let mut hs = vec![E::zero(); b * h];
-    let mut cs = vec![E::zero(); b * h];
-    let mut hw = vec![E::zero(); b * g4];
-    for s in 0..t_max {
-        if lengths.iter().all(|&l| s >= l) {
-            break;
+    for s in 0..steps {
+        let z = &mut acts[s * bg..(s + 1) * bg];
+        for bi in 0..b {
+            if let Some(f) = frame(bi, s) {
+                let r = bi * t_max + f;
+                z[bi * g4..(bi + 1) * g4].copy_from_slice(&xg[r * g4..(r + 1) * g4]);
+            }
         }
+        let (h_before, h_after) = hs[s * bh..(s + 2) * bh].split_at_mut(bh);
         matmul(
             b,
             g4,
             h,
-            View::rows(&hs, h),
+            View::rows(h_before, h),
             View::t(whh, h),
-            &mut hw,
+            z,
             g4,
-            false,
+            true,
             false,
         );
+        let (c_before, c_after) = cs[s * bh..(s + 2) * bh].split_at_mut(bh);
+        let tc = &mut tcs[s * bh..(s + 1) * bh];
+        lstm_cell::step_forward(z, c_before, c_after, tc, h_after, h);
         for bi in 0..b {
-            if s >= lengths[bi] {
-                continue;
+            if frame(bi, s).is_none() {
+                z[bi * g4..(bi + 1) * g4].fill(E::zero());
+                for v in [&mut *tc, &mut *c_after, &mut *h_after] {
+                    v[bi * h..(bi + 1) * h].fill(E::zero());
+                }
             }
-            let r = bi * t_max + frame(bi, s);
-            let pre = &xg[r * g4..(r + 1) * g4];
-            let rec = &hw[bi * g4..(bi + 1) * g4];
-            let a = &mut acts[r * g4..(r + 1) * g4];
-            h_prev[r * h..(r + 1) * h].copy_from_slice(&hs[bi * h..(bi + 1) * h]);
-            c_prev[r * h..(r + 1) * h].copy_from_slice(&cs[bi * h..(bi + 1) * h]);
-            for j in 0..h {
-                let i_ = sigmoid(pre[j] + rec[j]);
-                let f_ = sigmoid(pre[h + j] + rec[h + j]);
-                let g_ = tanh_fast(pre[2 * h + j] + rec[2 * h + j]);
-                let o_ = sigmoid(pre[3 * h + j] + rec[3 * h + j]);
-                a[j] = i_;
-                a[h + j] = f_;
-                a[2 * h + j] = g_;
-                a[3 * h + j] = o_;
-                let c = f_ * cs[bi * h + j] + i_ * g_;
-                cs[bi * h + j] = c;
-                c_new[r * h + j] = c;
-                let hv = o_ * tanh_fast(c);
-                hs[bi * h + j] = hv;
-                y[r * h + j] = hv;
+        }
+    }
+    let mut y = vec![E::zero(); rows * h];
+    for s in 0..steps {
+        for bi in 0..b {
+            if let Some(f) = frame(bi, s) {
+                let r = bi * t_max + f;
+                let from = (s + 1) * bh + bi * h;
+                y[r * h..(r + 1) * h].copy_from_slice(&hs[from..from + h]);
             }
         }
     }
     let (out, node) = g.output(y, &[b, t_max, h], &[x, w.w_ih, w.w_hh, w.bias])?;
     if let Some(yn) = node {
-        let lengths = lengths.to_vec();
         let (xv, wih, whh) = (x.shared(), w.w_ih.shared(), w.w_hh.shared());
         let (xn, wihn, whhn, bn) = (
             x.node().cloned(),
@@ -150,61 +150,74 @@ pub fn lstm<E: Float>(
         );
         g.push(move |gr| {
             let gy = take_grad(gr, &yn)?;
-            let mut dg = vec![E::zero(); rows * g4];
-            let mut dh_next = vec![E::zero(); b * h];
-            let mut dc_next = vec![E::zero(); b * h];
-            let mut dgs = vec![E::zero(); b * g4];
-            let one = E::one();
-            for s in (0..t_max).rev() {
-                if lengths.iter().all(|&l| s >= l) {
-                    continue;
-                }
+            // Pre-activation gradients in step layout, then in frame layout.
+            let mut dz = vec![E::zero(); steps * bg];
+            let mut gy_s = vec![E::zero(); bh];
+            let mut dh = vec![E::zero(); bh];
+            let mut dc = vec![E::zero(); bh];
+            for s in (0..steps).rev() {
                 for bi in 0..b {
-                    let row = &mut dgs[bi * g4..(bi + 1) * g4];
-                    if s >= lengths[bi] {
-                        row.fill(E::zero());
-                        continue;
+                    let row = &mut gy_s[bi * h..(bi + 1) * h];
+                    match frame(bi, s) {
+                        Some(f) => {
+                            let r = bi * t_max + f;
+                            row.copy_from_slice(&gy[r * h..(r + 1) * h]);
+                        }
+                        None => row.fill(E::zero()),
                     }
-                    let r = bi * t_max + frame(bi, s);
-                    let a = &acts[r * g4..(r + 1) * g4];
-                    for j in 0..h {
-                        let (i_, f_, g_, o_) = (a[j], a[h + j], a[2 * h + j], a[3 * h + j]);
-                        let tc = tanh_fast(c_new[r * h + j]);
-                        let dh = gy[r * h + j] + dh_next[bi * h + j];
-                        let dc = dh * o_ * (one - tc * tc) + dc_next[bi * h + j];
-                        row[j] = dc * g_ * i_ * (one - i_);
-                        row[h + j] = dc * c_prev[r * h + j] * f_ * (one - f_);
-                        row[2 * h + j] = dc * i_ * (one - g_ * g_);
-                        row[3 * h + j] = dh * tc * o_ * (one - o_);
-                        dc_next[bi * h + j] = dc * f_;
-                    }
-                    dg[r * g4..(r + 1) * g4].copy_from_slice(row);
                 }
+                let saved = lstm_cell::StepSaved {
+                    acts: &acts[s * bg..(s + 1) * bg],
+                    tc: &tcs[s * bh..(s + 1) * bh],
+                    c_prev: &cs[s * bh..(s + 1) * bh],
+                };
+                let dzs = &mut dz[s * bg..(s + 1) * bg];
+                lstm_cell::step_backward(&saved, &gy_s, &dh, &mut dc, dzs, h);
                 matmul(
                     b,
                     h,
                     g4,
-                    View::rows(&dgs, g4),
+                    View::rows(dzs, g4),
                     View::rows(&whh, h),
-                    &mut dh_next,
+                    &mut dh,
                     h,
                     false,
                     false,
                 );
             }
             if let Some(n) = whhn {
+                // Σ over steps and sequences of dzᵀ · h_before (ended rows are zero).
                 let gw = grad_of(gr, &n)?;
                 matmul(
                     g4,
                     h,
-                    rows,
-                    View::t(&dg, g4),
-                    View::rows(&h_prev, h),
+                    steps * b,
+                    View::t(&dz, g4),
+                    View::rows(&hs[..steps * bh], h),
                     gw,
                     h,
                     true,
                     true,
                 );
+            }
+            if let Some(n) = bn {
+                let gb = grad_of(gr, &n)?;
+                for r in dz.chunks_exact(g4) {
+                    super::add_into(gb, r);
+                }
+            }
+            if wihn.is_none() && xn.is_none() {
+                return Ok(());
+            }
+            let mut dg = vec![E::zero(); rows * g4];
+            for s in 0..steps {
+                for bi in 0..b {
+                    if let Some(f) = frame(bi, s) {
+                        let r = bi * t_max + f;
+                        let from = s * bg + bi * g4;
+                        dg[r * g4..(r + 1) * g4].copy_from_slice(&dz[from..from + g4]);
+                    }
+                }
             }
             if let Some(n) = wihn {
                 let gw = grad_of(gr, &n)?;
@@ -219,12 +232,6 @@ pub fn lstm<E: Float>(
                     true,
                     true,
                 );
-            }
-            if let Some(n) = bn {
-                let gb = grad_of(gr, &n)?;
-                for r in dg.chunks_exact(g4) {
-                    super::add_into(gb, r);
-                }
             }
             if let Some(n) = xn {
                 let gx = grad_of(gr, &n)?;

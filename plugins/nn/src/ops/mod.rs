@@ -14,6 +14,7 @@ pub mod embedding;
 pub mod linear;
 pub mod loss;
 pub mod lstm;
+pub mod lstm_cell;
 pub mod norm;
 pub mod pool;
 pub mod shape;

@@ -319,6 +319,7 @@ impl<A: Architecture> NeuralModel<A> {
         valid: &LabeledSet<'_>,
         ctx: &mut FitContext<'_>,
     ) -> Result<()> {
+        serlab_core::allocator::keep_freed_memory();
         let threads = self.params.train.threads;
         run_in_pool(threads, || self.fit_here(train, valid, ctx))?
     }
