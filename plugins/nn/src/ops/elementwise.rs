@@ -1,6 +1,6 @@
 //! Elementwise ops: activations, dropout, sums. Large inputs run in parallel chunks.
 
-use super::{add_into, PAR_MIN};
+use super::{add_into, kernels, PAR_MIN};
 use crate::error::{NnError, Result};
 use crate::graph::{grad_of, take_grad, Graph, Var};
 use crate::{sigmoid as sig, tanh_fast, Float};
@@ -10,11 +10,19 @@ use rayon::prelude::*;
 type Chunks<'a, E> = (&'a mut [E], ((&'a [E], &'a [E]), &'a [E]));
 
 fn map<E: Float>(x: &[E], f: impl Fn(E) -> E + Sync) -> Vec<E> {
+    let mut y = Vec::with_capacity(x.len());
+    let spare = &mut y.spare_capacity_mut()[..x.len()];
     if x.len() >= PAR_MIN {
-        x.par_iter().map(|&v| f(v)).collect()
+        spare
+            .par_chunks_mut(PAR_MIN)
+            .zip(x.par_chunks(PAR_MIN))
+            .for_each(|(ys, xs)| kernels::map(ys, xs, &f));
     } else {
-        x.iter().map(|&v| f(v)).collect()
+        kernels::map(spare, x, &f);
     }
+    // SAFETY: `kernels::map` wrote every one of the first `x.len()` values.
+    unsafe { y.set_len(x.len()) };
+    y
 }
 
 /// `dx += dy * d(x, y)` for an elementwise op with derivative `d` of input and output.
@@ -22,7 +30,7 @@ fn unary<E: Float>(
     g: &Graph<E>,
     x: &Var<E>,
     f: impl Fn(E) -> E + Sync,
-    d: fn(E, E) -> E,
+    d: impl Fn(E, E) -> E + Send + Sync + 'static,
 ) -> Result<Var<E>> {
     let y = map(x.values(), f);
     let (out, node) = g.output(y, x.dims(), &[x])?;
@@ -31,11 +39,9 @@ fn unary<E: Float>(
         g.push(move |gr| {
             let gy = take_grad(gr, &yn)?;
             let gx = grad_of(gr, &xn)?;
-            // Zipped slices (no index checks, vectorisable), in fixed-size parallel chunks.
+            // In fixed-size parallel chunks, each through the per-CPU kernel.
             let body = |(gx, ((gy, xv), yv)): Chunks<'_, E>| {
-                for (((g, dy), x), y) in gx.iter_mut().zip(gy).zip(xv).zip(yv) {
-                    *g += *dy * d(*x, *y);
-                }
+                kernels::map_grad(gx, gy, xv, yv, &d);
             };
             let (xs, ys): (&[E], &[E]) = (&xv, &yv);
             gx.par_chunks_mut(PAR_MIN)

@@ -11,6 +11,7 @@ pub mod attention;
 pub mod conv;
 pub mod elementwise;
 pub mod embedding;
+pub mod kernels;
 pub mod linear;
 pub mod loss;
 pub mod lstm;

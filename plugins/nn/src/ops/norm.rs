@@ -6,22 +6,12 @@
 //! outside the channel axis) excludes them: masked positions get no statistics weight, a
 //! zero output and no gradient.
 
+use super::kernels;
 use crate::error::{NnError, Result};
 use crate::graph::{grad_of, take_grad, Graph, Var};
 use crate::Float;
 use rayon::prelude::*;
 use std::sync::Arc;
-
-/// Sum of `xs` in eight interleaved lanes, then the lanes in order: vectorisable, and the
-/// same order whatever the thread count.
-#[inline]
-fn lane_sum<E: Float>(xs: impl ExactSizeIterator<Item = E>) -> E {
-    let mut acc = [E::zero(); 8];
-    for (k, v) in xs.enumerate() {
-        acc[k & 7] += v;
-    }
-    acc.iter().copied().sum()
-}
 
 /// Which statistics normalise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,12 +91,10 @@ pub fn batch_norm<E: Float>(
                     if mask.is_none() {
                         // No padding: whole contiguous runs, vectorised.
                         let run = |o: usize| &xv[(o * c + ch) * inner..(o * c + ch + 1) * inner];
-                        let s: E = (0..outer).map(|o| lane_sum(run(o).iter().copied())).sum();
+                        let s: E = (0..outer).map(|o| kernels::sum(run(o))).sum();
                         let n = outer * inner;
                         let m = s / E::of(n.max(1) as f64);
-                        let v: E = (0..outer)
-                            .map(|o| lane_sum(run(o).iter().map(|x| (*x - m) * (*x - m))))
-                            .sum();
+                        let v: E = (0..outer).map(|o| kernels::sum_sq_dev(run(o), m)).sum();
                         return (m, v, n);
                     }
                     let (mut s, mut n) = (E::zero(), 0usize);
@@ -174,9 +162,7 @@ pub fn batch_norm<E: Float>(
             let base = ch * inner;
             if mask.is_none() {
                 let xs = &xv[o * c * inner + base..o * c * inner + base + inner];
-                for (y, x) in yo[base..base + inner].iter_mut().zip(xs) {
-                    *y = (*x - m) * sc + bv[ch];
-                }
+                kernels::affine(&mut yo[base..base + inner], xs, m, sc, bv[ch]);
                 continue;
             }
             for i in 0..inner {
@@ -209,8 +195,9 @@ pub fn batch_norm<E: Float>(
                         for o in 0..outer {
                             let r = (o * c + ch) * inner..(o * c + ch + 1) * inner;
                             let (xs, gs) = (&xv[r.clone()], &gy[r]);
-                            sd += lane_sum(gs.iter().copied());
-                            sdx += lane_sum(gs.iter().zip(xs).map(|(g, x)| *g * ((*x - m) * k)));
+                            let (a, b) = kernels::sum_and_centered_dot(gs, xs, m, k);
+                            sd += a;
+                            sdx += b;
                         }
                         return (sd, sdx, outer * inner);
                     }
@@ -246,9 +233,7 @@ pub fn batch_norm<E: Float>(
                                 match mode {
                                     BatchNormMode::Batch => {
                                         let (a, b) = (sd / nf, sdx / nf);
-                                        for ((d, g), x) in dst.iter_mut().zip(gs).zip(xs) {
-                                            *d += k * (*g - a - (*x - m) * is * b);
-                                        }
+                                        kernels::batch_norm_grad(dst, gs, xs, k, a, m, is, b);
                                     }
                                     BatchNormMode::Running => {
                                         for (d, g) in dst.iter_mut().zip(gs) {
