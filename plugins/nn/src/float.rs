@@ -44,9 +44,13 @@ impl Float for f32 {
         // ln 2), exp(r) by Cephes' degree-7 polynomial, 2^n by building the exponent bits.
         let x = self.clamp(-87.0, 88.0);
         // Round to nearest by adding and subtracting 1.5 * 2^23 (exact for |v| < 2^22):
-        // `f32::round` is a libm call on baseline x86-64, which stops vectorisation.
+        // `f32::round` is a libm call on baseline x86-64, which stops vectorisation. The
+        // sum's low mantissa bits are then `n` itself, so no float-to-int conversion (a
+        // scalar, saturating one in Rust) is needed for the exponent either.
         const SHIFT: f32 = 12_582_912.0;
-        let n = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
+        let t = x * std::f32::consts::LOG2_E + SHIFT;
+        let n = t - SHIFT;
+        let ni = (t.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
         let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
         let p = 1.987_569_2e-4_f32;
         let p = p * r + 1.398_199_9e-3;
@@ -55,7 +59,7 @@ impl Float for f32 {
         let p = p * r + 1.666_666_5e-1;
         let p = p * r + 0.5;
         let e = p * r * r + r + 1.0;
-        e * f32::from_bits(((n as i32 + 127) as u32) << 23)
+        e * f32::from_bits(((ni + 127) as u32) << 23)
     }
 }
 
