@@ -91,6 +91,16 @@ pub trait Model: Send {
     fn predict_vad(&self, _inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
         Ok(None)
     }
+    /// Valence, arousal and dominance per input, knowing each input's speaker (as
+    /// [`Model::predict_proba_by_speaker`], so both outputs see the same normalisation);
+    /// by default the speakers are ignored and [`Model::predict_vad`] answers.
+    fn predict_vad_by_speaker(
+        &self,
+        inputs: &[&Features],
+        _speakers: &[&str],
+    ) -> Result<Option<Vec<[f32; 3]>>> {
+        self.predict_vad(inputs)
+    }
     /// Write the fitted model to `path` (a file the model owns).
     fn save(&self, path: &Path) -> Result<()>;
     /// Restore a model written by [`Model::save`].

@@ -266,6 +266,15 @@ impl<C: ModelComponent> Model for GuardedModel<C> {
             self.inner.predict_vad(inputs)
         })
     }
+    fn predict_vad_by_speaker(
+        &self,
+        inputs: &[&Features],
+        speakers: &[&str],
+    ) -> Result<Option<Vec<[f32; 3]>>> {
+        guarded(&self.plugin, C::NAME, "predict_vad_by_speaker", || {
+            self.inner.predict_vad_by_speaker(inputs, speakers)
+        })
+    }
     fn save(&self, path: &Path) -> Result<()> {
         guarded(&self.plugin, C::NAME, "save", || self.inner.save(path))
     }

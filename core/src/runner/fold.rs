@@ -187,7 +187,7 @@ pub(crate) fn run_fold(
             let tp = model.predict_proba_by_speaker(te_x, &tec.s)?;
             check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
             check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
-            let vad = model.predict_vad(te_x)?;
+            let vad = model.predict_vad_by_speaker(te_x, &tec.s)?;
             if let Some(v) = &vad {
                 if v.len() != te_x.len() {
                     return Err(Error::invalid(format!(

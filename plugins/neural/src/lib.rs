@@ -81,7 +81,14 @@ macro_rules! neural_model {
                 Ok(self.0.predict(inputs, Some(speakers))?)
             }
             fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
-                Ok(self.0.predict_vad(inputs)?)
+                Ok(self.0.predict_vad(inputs, None)?)
+            }
+            fn predict_vad_by_speaker(
+                &self,
+                inputs: &[&Features],
+                speakers: &[&str],
+            ) -> Result<Option<Vec<[f32; 3]>>> {
+                Ok(self.0.predict_vad(inputs, Some(speakers))?)
             }
             fn save(&self, path: &Path) -> Result<()> {
                 Ok(self.0.save(path)?)

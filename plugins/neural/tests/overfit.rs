@@ -230,6 +230,46 @@ fn multitask_heads_learn_vad_gender_and_intensity() {
     assert!(plain.0.params.train.vad_weight == 0.0);
 }
 
+/// With per-speaker normalisation, V/A/D predictions given the speakers use each
+/// speaker's own statistics, as the class probabilities do: one speaker's rows of a mixed
+/// batch equal that speaker's utterances predicted alone, and differ from the predictions
+/// without speakers (all inputs standardised as one group).
+#[test]
+fn vad_predictions_use_the_speakers_normalisation() {
+    let f = fixture(8, 2, 16, 8, 6);
+    let inputs = f.inputs();
+    let mut m = CnnAttention::new(params::<CnnAttention>(&format!(
+        "{QUIET}channels = [4]\npool = [[2, 2]]\nembed = 8\nattention = 4\n\
+         epochs = 3\nbatch_size = 8\nvad_weight = 1.0\nnormalize = \"speaker\""
+    )))
+    .unwrap();
+    fit(&mut m, &f.set(&inputs), &empty(&f.classes), 7);
+    let all = m
+        .predict_vad_by_speaker(&inputs, &f.speakers)
+        .unwrap()
+        .expect("a V/A/D head");
+    let first = f.speakers[0];
+    let rows: Vec<usize> = (0..inputs.len())
+        .filter(|&i| f.speakers[i] == first)
+        .collect();
+    let alone_in: Vec<&Features> = rows.iter().map(|&i| inputs[i]).collect();
+    let alone = m
+        .predict_vad_by_speaker(&alone_in, &vec![first; rows.len()])
+        .unwrap()
+        .unwrap();
+    for (k, &i) in rows.iter().enumerate() {
+        for d in 0..3 {
+            assert!((all[i][d] - alone[k][d]).abs() < 1e-5, "row {i} dim {d}");
+        }
+    }
+    let pooled = m.predict_vad(&inputs).unwrap().unwrap();
+    let differ = (0..inputs.len()).any(|i| (0..3).any(|d| (all[i][d] - pooled[i][d]).abs() > 1e-4));
+    assert!(
+        differ,
+        "per-speaker and pooled normalisation gave the same V/A/D"
+    );
+}
+
 #[test]
 fn the_kept_epoch_is_the_best_on_validation_and_events_are_emitted() {
     let tr = fixture(6, 3, 0, 10, 8);

@@ -255,7 +255,7 @@ impl<A: TextArch> TextModel<A> {
     pub fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
         let x = self.encode(self.fitted_vocab()?, inputs)?;
         let refs: Vec<&Features> = x.iter().collect();
-        self.inner.predict_vad(&refs)
+        self.inner.predict_vad(&refs, None)
     }
 
     /// Weights, parameters and vocabulary to a safetensors file.

@@ -565,8 +565,13 @@ impl<A: Architecture> NeuralModel<A> {
         Ok(self.outputs(inputs, speakers)?.probs)
     }
 
-    /// V/A/D predictions, when the model has a V/A/D head.
-    pub fn predict_vad(&self, inputs: &[&Features]) -> Result<Option<Vec<[f32; 3]>>> {
+    /// V/A/D predictions, when the model has a V/A/D head; `speakers` as in
+    /// [`NeuralModel::predict`].
+    pub fn predict_vad(
+        &self,
+        inputs: &[&Features],
+        speakers: Option<&[&str]>,
+    ) -> Result<Option<Vec<[f32; 3]>>> {
         let f = self
             .fitted
             .as_ref()
@@ -577,7 +582,7 @@ impl<A: Architecture> NeuralModel<A> {
         if inputs.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        Ok(self.outputs(inputs, None)?.vad)
+        Ok(self.outputs(inputs, speakers)?.vad)
     }
 
     /// Write weights, normalisation and parameters to a safetensors file.
