@@ -11,7 +11,9 @@
 //! - [`ops`]: custom ops with their own backward (linear and conv as multithreaded gemm,
 //!   pooling, BatchNorm, a fused LSTM, masked attention pooling, token embedding lookup,
 //!   masked max over time, losses), each checked
-//!   against finite differences in `f64` ([`gradcheck`]).
+//!   against finite differences in `f64` ([`gradcheck`]). Their hot inner loops
+//!   ([`ops::kernels`], [`ops::lstm_cell`]) are compiled per CPU and picked at run time
+//!   (AVX-512, AVX2 or the portable baseline), so a default build runs wide where it can.
 //! - [`layers`]: layers that register their parameters by name in a [`ParamStore`].
 //! - [`optim`]: Adam/AdamW with decoupled weight decay, learning-rate schedules and
 //!   gradient-norm clipping; [`checkpoint`]: safetensors files readable by Python.

@@ -4,7 +4,7 @@
 //! floats wide. Each function here is compiled again for AVX-512 and AVX2 (and NEON)
 //! by `multiversion` and the widest one the CPU supports is picked at run time. The
 //! loops contain no fused multiply-adds (Rust does not contract `a * b + c`) and the
-//! sums use a fixed order ([`LANES`] interleaved partial sums, then the lanes in order),
+//! sums use a fixed order (16 interleaved partial sums, then the lanes in order),
 //! so every version gives the same bits. Measured on the CNN training benchmark: see
 //! `plugins/neural/RESULTS.md`.
 
