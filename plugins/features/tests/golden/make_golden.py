@@ -1,59 +1,98 @@
 #!/usr/bin/env python3
 """Reference values for serlab-features' golden tests, computed by librosa.
 
-Run from anywhere with a Python that has librosa 0.11, numpy, scipy and soundfile:
+Run from anywhere with a Python that has librosa 0.11, numpy and scipy:
 
     python plugins/features/tests/golden/make_golden.py
 
-It writes, next to itself, four generated 0.5 s test signals as 16-bit WAV files (a
-linear chirp, a harmonic tone, white noise and a synthetic vowel; no corpus audio) and
-`golden.json` with librosa's values for them, the settings used, and the librosa / numpy
-/ scipy versions. The WAV files are re-read before analysis, so librosa sees exactly the
-16-bit-quantised samples the Rust test reads. Values are rounded to 7 significant digits.
+It generates four 0.5 s test signals (a linear chirp, a harmonic tone, uniform white
+noise and a synthetic vowel; no corpus audio), quantises them to 16 bits, and writes
+`golden.json` next to itself with librosa's values for them, the settings used, and the
+librosa / numpy / scipy versions. `golden.rs` generates the same samples with the same
+formulas (plain float64 loops, an integer xorshift for the noise), so no audio file is
+tracked. Values are rounded to 7 significant digits.
 """
 
 import json
+import math
 import pathlib
 
 import librosa
 import numpy as np
 import scipy
-import scipy.signal
-import soundfile as sf
 
 HERE = pathlib.Path(__file__).resolve().parent
 SR = 16000
 N = 8000  # 0.5 s
 N_FFT, WIN, HOP = 512, 400, 160
+MASK64 = (1 << 64) - 1
 
 
 def klatt_vowel(formants, bandwidths, f0, n, sr):
     """Impulse train with 3% vibrato -> two-pole glottal low-pass -> resonator cascade ->
-    first difference (Klatt 1980 cascade synthesiser, simplest form)."""
-    t = np.arange(n) / sr
-    phase = np.cumsum(f0 * (1 + 0.03 * np.sin(2 * np.pi * 5 * t)) / sr)
-    x = np.zeros(n)
-    x[np.flatnonzero(np.diff(np.floor(phase), prepend=0) > 0)] = 1.0
+    first difference (Klatt 1980 cascade synthesiser, simplest form). Plain loops in the
+    order `golden.rs` computes them."""
+    x, phase, prev = [0.0] * n, 0.0, 0.0
+    for i in range(n):
+        phase += f0 * (1 + 0.03 * math.sin(2 * math.pi * 5 * (i / sr))) / sr
+        if math.floor(phase) - math.floor(prev) > 0:
+            x[i] = 1.0
+        prev = phase
     for _ in range(2):
-        x = scipy.signal.lfilter([1.0], [1.0, -0.95], x)
+        y1 = 0.0
+        for i in range(n):
+            y1 = x[i] + 0.95 * y1
+            x[i] = y1
     for f, bw in zip(formants, bandwidths):
-        c = -np.exp(-2 * np.pi * bw / sr)
-        b = 2 * np.exp(-np.pi * bw / sr) * np.cos(2 * np.pi * f / sr)
+        c = -math.exp(-2 * math.pi * bw / sr)
+        b = 2 * math.exp(-math.pi * bw / sr) * math.cos(2 * math.pi * f / sr)
         a = 1 - b - c
-        x = scipy.signal.lfilter([a], [1.0, -b, -c], x)
-    x = np.diff(x, prepend=0.0)
-    return 0.5 * x / np.max(np.abs(x))
+        y1 = y2 = 0.0
+        for i in range(n):
+            y = a * x[i] + b * y1 + c * y2
+            y2, y1 = y1, y
+            x[i] = y
+    d, last = [0.0] * n, 0.0
+    for i in range(n):
+        d[i], last = x[i] - last, x[i]
+    peak = max(abs(v) for v in d)
+    return [0.5 * v / peak for v in d]
+
+
+def uniform_noise(n, seed):
+    """White noise, uniform in [-0.26, 0.26] (standard deviation 0.15), from xorshift64*:
+    integer arithmetic that `golden.rs` repeats bit for bit."""
+    state, out = seed, []
+    for _ in range(n):
+        state ^= state >> 12
+        state ^= (state << 25) & MASK64
+        state ^= state >> 27
+        u = (((state * 0x2545F4914F6CDD1D) & MASK64) >> 11) / float(1 << 53)
+        out.append(0.26 * (2.0 * u - 1.0))
+    return out
 
 
 def signals():
-    t = np.arange(N) / SR
-    chirp = 0.5 * scipy.signal.chirp(t, f0=100, t1=t[-1], f1=4000, method="linear")
-    harmonic = sum(
-        0.4 / k * np.sin(2 * np.pi * 180 * k * t + 0.3 * k) for k in range(1, 6)
-    )
-    noise = np.clip(0.15 * np.random.default_rng(0).standard_normal(N), -0.99, 0.99)
+    """The four test signals as float64 lists (the formulas `golden.rs` repeats)."""
+    t = [i / SR for i in range(N)]
+    beta = (4000.0 - 100.0) / t[-1]
+    chirp = [0.5 * math.cos(2 * math.pi * (100.0 * v + 0.5 * beta * v * v)) for v in t]
+    harmonic = []
+    for v in t:
+        acc = 0.0
+        for k in range(1, 6):
+            acc += 0.4 / k * math.sin(2 * math.pi * 180 * k * v + 0.3 * k)
+        harmonic.append(acc)
+    noise = uniform_noise(N, 0x9E3779B97F4A7C15)
     vowel = klatt_vowel([700, 1220, 2600, 3500], [60, 90, 120, 150], 130, N, SR)
     return {"chirp": chirp, "harmonic": harmonic, "noise": noise, "vowel": vowel}
+
+
+def quantise(x):
+    """16-bit PCM as a WAV file would hold it (round half to even of 32767 x), read back
+    as x / 32768 in float32: what the Rust test feeds the extractors."""
+    q = np.clip(np.round(np.asarray(x) * 32767.0), -32768, 32767).astype(np.int16)
+    return (q.astype(np.float64) / 32768.0).astype(np.float32)
 
 
 def r(a):
@@ -134,11 +173,7 @@ def main():
         "signals": {},
     }
     for name, x in signals().items():
-        path = HERE / f"{name}.wav"
-        sf.write(path, x.astype(np.float32), SR, subtype="PCM_16")
-        y, sr = sf.read(path, dtype="float32")
-        assert sr == SR
-        golden["signals"][name] = {"wav": path.name, **references(y)}
+        golden["signals"][name] = references(quantise(x))
     with open(HERE / "golden.json", "w") as f:
         json.dump(golden, f, separators=(",", ":"))
         f.write("\n")
