@@ -2,8 +2,8 @@
 //! corpora (through environment variables, skipping loudly when absent) and the fixture
 //! plugins that cargo builds next to the test executable.
 
-use serlab_core::corpus::iemocap::fixture;
-use serlab_core::plugin::PluginSet;
+use serlab_engine::corpus::iemocap::fixture;
+use serlab_engine::plugin::PluginSet;
 use std::path::{Path, PathBuf};
 
 /// The repository root.
@@ -69,18 +69,18 @@ pub fn bundled_plugins() -> PluginSet {
 /// Run `exp` with the bundled plugins into the run folder `output`, events collected and
 /// dropped, never stopped: what most integration tests need of the runner.
 pub fn run_to(
-    exp: &serlab_core::config::Experiment,
+    exp: &serlab_engine::config::Experiment,
     output: PathBuf,
-) -> serlab_core::Result<serlab_core::runner::RunSummary> {
-    serlab_core::runner::run(
+) -> serlab_engine::Result<serlab_engine::runner::RunSummary> {
+    serlab_engine::runner::run(
         exp,
         &bundled_plugins(),
-        &serlab_core::runner::RunOptions {
+        &serlab_engine::runner::RunOptions {
             output: Some(output),
             ..Default::default()
         },
-        &mut serlab_core::events::VecSink::default(),
-        &serlab_core::StopHandle::new(),
+        &mut serlab_engine::events::VecSink::default(),
+        &serlab_engine::StopHandle::new(),
     )
 }
 

@@ -3,7 +3,7 @@
 //! against the tone they were generated from: 440 Hz, 0.25 s, mono mix of peak 0.4 (RMS
 //! 0.4/√2 ≈ 0.283), at the sample rate and channel count the file name gives.
 
-use serlab_core::audio;
+use serlab_engine::audio;
 use serlab_tests::repo;
 use std::path::PathBuf;
 

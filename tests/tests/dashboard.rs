@@ -4,10 +4,10 @@
 //! run folder marked `stopped` (what the dashboard's stop key relies on).
 
 use serlab::dashboard::live::{LiveRun, Phase};
-use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{EventSink, RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{EventSink, RunEvent, StopHandle};
 use serlab_tests::{bundled_plugins, experiment};
 use std::time::Duration;
 

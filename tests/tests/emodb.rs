@@ -1,8 +1,8 @@
 //! The EmoDB experiment on the shared copy (skipped, saying so, when SERLAB_EMODB is unset).
 
-use serlab_core::config::Experiment;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
+use serlab_engine::config::Experiment;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, shared_corpus};
 
 #[test]
@@ -19,7 +19,7 @@ fn emodb_forest_reaches_the_target_ua_with_leave_one_speaker_out() {
             output: Some(dir.path().to_path_buf()),
             ..Default::default()
         },
-        &mut serlab_core::events::NullSink,
+        &mut serlab_engine::events::NullSink,
         &StopHandle::new(),
     )
     .unwrap();

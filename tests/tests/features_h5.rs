@@ -3,12 +3,12 @@
 
 use serlab::bench::{self, BenchArgs};
 use serlab::export::{self, FeaturesArgs};
-use serlab::h5cache::H5Cache;
-use serlab_core::cache::{self, CacheKey, ConfiguredExtractor, FeatureCache};
-use serlab_core::config::Experiment;
-use serlab_core::plugin::ComponentKind;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{Features, StopHandle};
+use serlab_engine::cache::{self, CacheKey, ConfiguredExtractor, FeatureCache};
+use serlab_engine::config::Experiment;
+use serlab_engine::h5cache::H5Cache;
+use serlab_engine::plugin::ComponentKind;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{Features, StopHandle};
 use serlab_tests::bundled_plugins;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -87,7 +87,7 @@ fn run_cached(exp: &Path, cache_dir: &Path, out: &Path) -> (usize, usize, f64) {
         hits: AtomicUsize::new(0),
         puts: AtomicUsize::new(0),
     });
-    let mut sink = serlab_core::events::VecSink::default();
+    let mut sink = serlab_engine::events::VecSink::default();
     let s = runner::run(
         &exp,
         &bundled_plugins(),
@@ -103,7 +103,7 @@ fn run_cached(exp: &Path, cache_dir: &Path, out: &Path) -> (usize, usize, f64) {
     let warnings: Vec<_> = sink
         .0
         .iter()
-        .filter(|e| matches!(e, serlab_core::RunEvent::Warning { .. }))
+        .filter(|e| matches!(e, serlab_engine::RunEvent::Warning { .. }))
         .collect();
     assert!(warnings.is_empty(), "{warnings:?}");
     (
@@ -326,7 +326,7 @@ fn bench_features_reports_every_registered_extractor() {
         let x: Vec<f32> = (0..8000)
             .map(|n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / 16000.0).sin())
             .collect();
-        serlab_core::audio::write_wav16(&wavs.join(format!("{i}.wav")), &x, 16000).unwrap();
+        serlab_engine::audio::write_wav16(&wavs.join(format!("{i}.wav")), &x, 16000).unwrap();
     }
     let args = BenchArgs {
         experiment: None,

@@ -2,8 +2,8 @@
 //! side by side, each reported beside its members, and learnt fusions fit on the
 //! validation utterances only.
 
-use serlab_core::config::Experiment;
-use serlab_core::runner::{checkpoint, RunSummary};
+use serlab_engine::config::Experiment;
+use serlab_engine::runner::{checkpoint, RunSummary};
 use serlab_tests::{experiment, run_to, write_meld_fixture};
 use std::path::Path;
 

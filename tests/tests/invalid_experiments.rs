@@ -6,7 +6,7 @@
 //! To write the `.expected` files of new cases, run with `SERLAB_BLESS=1`, then read every
 //! new message before committing it.
 
-use serlab_core::config::Experiment;
+use serlab_engine::config::Experiment;
 use serlab_tests::{bundled_plugins, repo};
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
 }
 
 /// The message of the first error `serlab run` would report for this file.
-fn message(path: &Path, plugins: &serlab_core::plugin::PluginSet) -> Option<String> {
+fn message(path: &Path, plugins: &serlab_engine::plugin::PluginSet) -> Option<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let name = Path::new(path.file_name().unwrap());
     match Experiment::from_str(&text, name) {

@@ -2,10 +2,10 @@
 //! bad file is named with its reason and listed in `results.json` while the run goes on, or
 //! stops the run under `fail_fast`. And the protocol guards as a run meets them.
 
-use serlab_core::corpus::synthetic::SyntheticConfig;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{audio, config::Experiment, RunEvent, StopHandle};
+use serlab_engine::corpus::synthetic::SyntheticConfig;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{audio, config::Experiment, RunEvent, StopHandle};
 use serlab_tests::{bundled_plugins, run_to};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ fn corpus(dir: &Path, sessions: &dyn Fn(&str) -> String) -> (PathBuf, usize) {
     let mut csv = String::from("path,label,speaker,session,gender\n");
     for u in &good {
         let rel = u.audio.strip_prefix(dir).unwrap().display().to_string();
-        let g = if u.gender == Some(serlab_core::Gender::Female) {
+        let g = if u.gender == Some(serlab_engine::Gender::Female) {
             "f"
         } else {
             "m"
@@ -272,17 +272,17 @@ fn manifest_example_runs_on_emodb_listed_in_a_manifest() {
 
     let mut exp =
         Experiment::from_file(&serlab_tests::experiment("manifest-example.toml")).unwrap();
-    let serlab_core::corpus::CorpusConfig::Manifest { path, .. } = &mut exp.corpus else {
+    let serlab_engine::corpus::CorpusConfig::Manifest { path, .. } = &mut exp.corpus else {
         panic!("manifest-example.toml is not a manifest corpus");
     };
     *path = manifest;
     // Through the manifest, EmoDB is the corpus its own loader gives.
     let via_manifest = exp.corpus.load(dir.path()).unwrap().corpus;
-    let direct = serlab_core::corpus::emodb::load(&emodb, None)
+    let direct = serlab_engine::corpus::emodb::load(&emodb, None)
         .unwrap()
         .corpus;
     assert_eq!(via_manifest.classes, direct.classes);
-    let key = |c: &serlab_core::Corpus| -> Vec<(String, String, String, PathBuf)> {
+    let key = |c: &serlab_engine::Corpus| -> Vec<(String, String, String, PathBuf)> {
         c.utterances
             .iter()
             .map(|u| {
@@ -304,7 +304,7 @@ fn manifest_example_runs_on_emodb_listed_in_a_manifest() {
             output: Some(dir.path().join("run")),
             ..Default::default()
         },
-        &mut serlab_core::events::NullSink,
+        &mut serlab_engine::events::NullSink,
         &StopHandle::new(),
     )
     .unwrap();

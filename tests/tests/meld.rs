@@ -1,8 +1,8 @@
 //! MELD's transcript tables (shared copy, `SERLAB_MELD`): the loader and the official split.
 
-use serlab_core::corpus::meld::MeldLabels;
-use serlab_core::corpus::CorpusConfig;
-use serlab_core::Split;
+use serlab_engine::corpus::meld::MeldLabels;
+use serlab_engine::corpus::CorpusConfig;
+use serlab_engine::Split;
 use serlab_tests::shared_corpus;
 
 #[test]

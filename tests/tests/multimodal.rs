@@ -1,9 +1,9 @@
 //! `experiments/iemocap-multimodal.toml` on a fixture tree in IEMOCAP's release layout:
 //! an acoustic and a linguistic model and their three ensembles, each reported.
 
-use serlab_core::config::Experiment;
-use serlab_core::corpus::CorpusConfig;
-use serlab_core::runner::checkpoint;
+use serlab_engine::config::Experiment;
+use serlab_engine::corpus::CorpusConfig;
+use serlab_engine::runner::checkpoint;
 use serlab_tests::{experiment, run_to, write_iemocap_tree};
 
 #[test]

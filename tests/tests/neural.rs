@@ -1,10 +1,10 @@
 //! The `neural` plugin through the runner: loaded as a shared library, configured from
 //! TOML, trained per fold with events, selected on the validation speaker.
 
-use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{RunEvent, StopHandle};
 use serlab_tests::bundled_plugins;
 
 const EXPERIMENT: &str = r#"

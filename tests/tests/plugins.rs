@@ -1,7 +1,7 @@
 //! The plugin ABI: version handshake, panics inside plugins, discovery.
 
-use serlab_core::plugin::PluginSet;
-use serlab_core::Error;
+use serlab_engine::plugin::PluginSet;
+use serlab_engine::Error;
 use serlab_tests::{built_library, bundled_plugins};
 
 #[test]
@@ -19,7 +19,7 @@ fn a_plugin_built_against_another_core_is_refused_with_both_versions() {
             ..
         } => {
             assert_eq!(plugin, "old-core");
-            assert_eq!(*what, "serlab-core version");
+            assert_eq!(*what, "serlab-api version");
             assert_eq!(plugin_has, "0.0.1");
             assert_eq!(host_has, env!("CARGO_PKG_VERSION"));
         }
@@ -86,8 +86,8 @@ fn a_panic_in_a_plugin_constructor_is_an_error_naming_the_plugin() {
 
 #[test]
 fn a_panic_in_fit_and_predict_is_an_error_not_an_abort() {
-    use serlab_core::events::NullSink;
-    use serlab_core::{Features, FitContext, LabeledSet, StopHandle};
+    use serlab_engine::events::NullSink;
+    use serlab_engine::{Features, FitContext, LabeledSet, StopHandle};
     let set = panicky();
     let x = Features::Vector(vec![1.0]);
     let inputs = [&x];

@@ -2,8 +2,8 @@
 //! then predict a recording with the run's saved fold models and fusions.
 
 use serlab::predict::{self, Options};
-use serlab_core::config::Experiment;
-use serlab_core::corpus::CorpusConfig;
+use serlab_engine::config::Experiment;
+use serlab_engine::corpus::CorpusConfig;
 use serlab_tests::{experiment, run_to, write_iemocap_tree};
 use std::ffi::OsString;
 use std::path::Path;
@@ -143,7 +143,7 @@ fn predict_without_checkpoints_says_why() {
     )
     .unwrap();
     let wav = dir.path().join("x.wav");
-    serlab_core::audio::write_wav16(&wav, &vec![0.1f32; 1600], 16_000).unwrap();
+    serlab_engine::audio::write_wav16(&wav, &vec![0.1f32; 1600], 16_000).unwrap();
     let e = predict::predict(dir.path(), &wav, &Options::default())
         .unwrap_err()
         .to_string();

@@ -1,9 +1,9 @@
 //! The quickstart experiment end to end, and what a run folder holds.
 
-use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{RunEvent, StopHandle};
 use serlab_tests::{built_library, bundled_plugins, experiment};
 
 fn quickstart(out: &std::path::Path) -> Experiment {
@@ -138,7 +138,7 @@ fn a_stopped_run_keeps_its_finished_folds() {
     let plugins = bundled_plugins();
     let stop = StopHandle::new();
     struct StopAfterFirstFold(StopHandle);
-    impl serlab_core::EventSink for StopAfterFirstFold {
+    impl serlab_engine::EventSink for StopAfterFirstFold {
         fn emit(&mut self, e: RunEvent) {
             if matches!(e, RunEvent::FoldFinished { fold: 0 }) {
                 self.0.stop();

@@ -3,10 +3,10 @@
 //! output folder refused before any work.
 
 use serlab::compare::{self, Side};
-use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{RunEvent, StopHandle};
 use serlab_tests::bundled_plugins;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -3,10 +3,10 @@
 //! an uninterrupted run and a record of the resumption. (Killing the real binary is tested
 //! in `tui/tests/reliability.rs`.)
 
-use serlab_core::config::Experiment;
-use serlab_core::events::{NullSink, VecSink};
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{Error, EventSink, RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::events::{NullSink, VecSink};
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{Error, EventSink, RunEvent, StopHandle};
 use serlab_tests::{built_library, bundled_plugins, experiment};
 use std::path::Path;
 

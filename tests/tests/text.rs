@@ -2,15 +2,15 @@
 //! `transcript` extractor and the `tfidf-logreg` model, on a fixture in MELD's layout and
 //! (when `SERLAB_MELD` is set) on MELD itself.
 
-use serlab_core::config::Experiment;
-use serlab_core::runner::checkpoint;
+use serlab_engine::config::Experiment;
+use serlab_engine::runner::checkpoint;
 use serlab_tests::{experiment, run_to, shared_corpus, write_meld_fixture};
 use std::path::Path;
 
 fn meld_experiment(corpus: &Path, out: &Path, keep_balanced: bool) -> Experiment {
     let text = std::fs::read_to_string(experiment("meld-text.toml")).unwrap();
     let mut exp = Experiment::from_str(&text, Path::new("meld-text.toml")).unwrap();
-    if let serlab_core::corpus::CorpusConfig::Meld { path, .. } = &mut exp.corpus {
+    if let serlab_engine::corpus::CorpusConfig::Meld { path, .. } = &mut exp.corpus {
         *path = corpus.to_path_buf();
     } else {
         panic!("meld-text.toml has a MELD corpus");

@@ -1,10 +1,10 @@
 //! The neural text models (`text-cnn`, `text-bilstm` of the `neural` plugin) through the
 //! runner: `experiments/meld-text-nn.toml` on a fixture in MELD's layout.
 
-use serlab_core::config::Experiment;
-use serlab_core::events::VecSink;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::StopHandle;
+use serlab_engine::config::Experiment;
+use serlab_engine::events::VecSink;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::StopHandle;
 use serlab_tests::{bundled_plugins, experiment, write_meld_fixture};
 use std::path::Path;
 

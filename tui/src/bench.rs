@@ -11,9 +11,9 @@
 //! The feature cache is never used here.
 
 use rayon::prelude::*;
-use serlab_core::config::{Experiment, FeatureSpec};
-use serlab_core::plugin::{ComponentKind, PluginSet};
-use serlab_core::{audio, Audio, Error, Result};
+use serlab_engine::config::{Experiment, FeatureSpec};
+use serlab_engine::plugin::{ComponentKind, PluginSet};
+use serlab_engine::{audio, Audio, Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -230,7 +230,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
         let text = toml::to_string(&s.params).expect("a TOML table serialises");
         let ex = plugins.extractor(&s.extractor, &text)?;
         let info = ex.info()?;
-        if ex.input() == serlab_core::FeatureInput::Transcript {
+        if ex.input() == serlab_engine::FeatureInput::Transcript {
             // Reads transcripts, not audio: nothing to time here. Named explicitly, say so.
             if !args.extractors.is_empty() {
                 return Err(Error::invalid(format!(

@@ -1,7 +1,7 @@
 //! Command-line parsing and the subcommands.
 
 use clap::{Parser, Subcommand};
-use serlab_core::plugin::PluginSet;
+use serlab_engine::plugin::PluginSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -86,7 +86,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 /// Run one subcommand, printing to stdout.
-pub fn execute(command: Command) -> serlab_core::Result<()> {
+pub fn execute(command: Command) -> serlab_engine::Result<()> {
     match command {
         Command::Run(args) => crate::run::execute(args),
         Command::Merge(args) => crate::merge::execute(args),
@@ -102,7 +102,7 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             Ok(())
         }
         Command::Tui { dir } => {
-            crate::dashboard::run(&dir).map_err(|e| serlab_core::Error::invalid(e.to_string()))
+            crate::dashboard::run(&dir).map_err(|e| serlab_engine::Error::invalid(e.to_string()))
         }
         Command::Report { run } => {
             println!("{}", crate::report::write(&run)?.display());
@@ -112,7 +112,7 @@ pub fn execute(command: Command) -> serlab_core::Result<()> {
             let sides = runs
                 .iter()
                 .map(|r| crate::compare::Side::load(r, system.as_deref()))
-                .collect::<serlab_core::Result<Vec<_>>>()?;
+                .collect::<serlab_engine::Result<Vec<_>>>()?;
             print!("{}", crate::compare::report(&sides)?);
             Ok(())
         }
@@ -156,7 +156,7 @@ pub fn plugins_report(plugins: &PluginSet) -> String {
         for c in p.components() {
             let _ = writeln!(s, "  {} `{}`: {}", c.kind.label(), c.name, c.summary);
             // A transcriber wraps a recogniser that may not be installed: say so here.
-            if c.kind == serlab_core::plugin::ComponentKind::Transcriber {
+            if c.kind == serlab_engine::plugin::ComponentKind::Transcriber {
                 if let Err(e) = plugins.transcriber(&c.name, "") {
                     let _ = writeln!(s, "      UNAVAILABLE: {e}");
                 }

@@ -12,10 +12,10 @@
 //! Both are printed so neither is over-read.
 
 use crate::stats::{self, Outcome};
-use serlab_core::metrics::argmax;
-use serlab_core::results::{read_predictions, Prediction, RunResults};
-use serlab_core::runner::load_results;
-use serlab_core::{Error, Result};
+use serlab_engine::metrics::argmax;
+use serlab_engine::results::{read_predictions, Prediction, RunResults};
+use serlab_engine::runner::load_results;
+use serlab_engine::{Error, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

@@ -2,21 +2,21 @@
 //! analysis outside serlab (h5py, MATLAB, R). The layout is documented in
 //! `tui/FEATURES-H5.md`; [`FORMAT_VERSION`] changes whenever it does.
 //!
-//! Extraction is the runner's ([`serlab_core::cache::extract_utterance`]): in parallel over
+//! Extraction is the runner's ([`serlab_engine::cache::extract_utterance`]): in parallel over
 //! files, through the feature cache unless `--no-cache`, so exporting after a run is cheap.
 //! The file is written under a temporary name and renamed, so a stopped export never leaves
 //! a file that looks complete.
 
-use crate::h5cache;
 use crate::progress::ProgressSink;
 use hdf5::types::VarLenUnicode;
 use rayon::prelude::*;
-use serlab_core::cache::{self, ConfiguredExtractor, Extracted};
-use serlab_core::config::{Experiment, FeatureSpec};
-use serlab_core::corpus::Skipped;
-use serlab_core::plugin::PluginSet;
-use serlab_core::suggest::closest;
-use serlab_core::{Corpus, Error, EventSink, FeatureShape, Features, Result, RunEvent};
+use serlab_engine::cache::{self, ConfiguredExtractor, Extracted};
+use serlab_engine::config::{Experiment, FeatureSpec};
+use serlab_engine::corpus::Skipped;
+use serlab_engine::h5cache;
+use serlab_engine::plugin::PluginSet;
+use serlab_engine::suggest::closest;
+use serlab_engine::{Corpus, Error, EventSink, FeatureShape, Features, Result, RunEvent};
 use std::path::{Path, PathBuf};
 
 /// Version of the file layout, in the root attribute `format_version`.
@@ -100,7 +100,7 @@ pub fn run(args: &FeaturesArgs) -> Result<ExportSummary> {
     // The layout holds numbers; transcripts are already text in the corpus' own files.
     if let Some(c) = set
         .iter()
-        .find(|c| c.info.shape == serlab_core::FeatureShape::Text)
+        .find(|c| c.info.shape == serlab_engine::FeatureShape::Text)
     {
         return Err(Error::invalid(format!(
             "feature set `{}` is text (extractor `{}`): only numeric feature sets can be \
@@ -219,7 +219,7 @@ fn write_file(
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let err = h5err(out);
     let labels = corpus.label_indices();
-    let utts: Vec<&serlab_core::Utterance> =
+    let utts: Vec<&serlab_engine::Utterance> =
         rows.iter().map(|(i, _)| &corpus.utterances[*i]).collect();
     let written = (|| -> hdf5::Result<()> {
         let f = hdf5::File::create(&tmp)?;
@@ -243,8 +243,8 @@ fn write_file(
             &g,
             "gender",
             vlen(utts.iter().map(|u| match u.gender {
-                Some(serlab_core::Gender::Female) => "female",
-                Some(serlab_core::Gender::Male) => "male",
+                Some(serlab_engine::Gender::Female) => "female",
+                Some(serlab_engine::Gender::Male) => "male",
                 None => "",
             })),
         )?;

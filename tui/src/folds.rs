@@ -3,7 +3,7 @@
 //! start one job per fold (`scripts/slurm-array.sh`).
 
 use clap::Args;
-use serlab_core::config::Experiment;
+use serlab_engine::config::Experiment;
 use std::path::PathBuf;
 
 /// Arguments of `serlab folds`.
@@ -17,9 +17,9 @@ pub struct FoldsArgs {
 }
 
 /// Run `serlab folds`.
-pub fn execute(args: FoldsArgs) -> serlab_core::Result<()> {
+pub fn execute(args: FoldsArgs) -> serlab_engine::Result<()> {
     let exp = Experiment::from_file(&args.experiment)?;
-    let folds = serlab_core::runner::plan(&exp)?;
+    let folds = serlab_engine::runner::plan(&exp)?;
     if args.count {
         println!("{}", folds.len());
         return Ok(());

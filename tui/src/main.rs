@@ -2,6 +2,6 @@
 
 fn main() {
     // Before any thread starts, so every thread allocates from the tuned arena.
-    serlab_core::allocator::keep_freed_memory();
+    serlab_engine::allocator::keep_freed_memory();
     std::process::exit(serlab::cli::main(std::env::args_os()));
 }

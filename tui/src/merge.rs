@@ -12,8 +12,8 @@ pub struct MergeArgs {
 }
 
 /// Run `serlab merge`, printing the pooled results table.
-pub fn execute(args: MergeArgs) -> serlab_core::Result<()> {
-    let summary = serlab_core::runner::merge(&args.run)?;
+pub fn execute(args: MergeArgs) -> serlab_engine::Result<()> {
+    let summary = serlab_engine::runner::merge(&args.run)?;
     println!("{}", crate::table::render(&summary.results));
     println!("run folder: {}", summary.dir.display());
     Ok(())

@@ -8,10 +8,10 @@
 //! every system's probabilities are the mean over the folds where it was fitted; a fusion
 //! is applied per fold to that fold's members, then averaged the same way.
 
-use serlab_core::config::Experiment;
-use serlab_core::plugin::PluginSet;
-use serlab_core::runner::checkpoint;
-use serlab_core::{audio, Error, FeatureInput, Features, Result};
+use serlab_engine::config::Experiment;
+use serlab_engine::plugin::PluginSet;
+use serlab_engine::runner::checkpoint;
+use serlab_engine::{audio, Error, FeatureInput, Features, Result};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -77,7 +77,7 @@ fn mean_rows(rows: &[Vec<f32>]) -> Vec<f32> {
 pub fn predict(run_dir: &Path, wav: &Path, opts: &Options) -> Result<Report> {
     let config = run_dir.join("config.toml");
     let exp = Experiment::from_file(&config)?;
-    let classes = serlab_core::runner::load_results(run_dir)?.classes;
+    let classes = serlab_engine::runner::load_results(run_dir)?.classes;
     let folds = checkpoint::folds(run_dir).map_err(|_| Error::Corpus {
         path: run_dir.to_path_buf(),
         message: "no checkpoints/ folder: this run saved no fitted model (runs from before \
@@ -276,7 +276,7 @@ pub fn render(r: &Report, wav: &Path) -> String {
         for p in &x.probs {
             let _ = write!(s, " {p:>8.3}");
         }
-        let top = serlab_core::metrics::argmax(&x.probs);
+        let top = serlab_engine::metrics::argmax(&x.probs);
         let kind = if x.fused { ", fused" } else { "" };
         let _ = write!(s, "  {} ({}{kind})", r.classes[top], x.folds);
         if let Some(v) = x.vad {

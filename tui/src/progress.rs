@@ -1,7 +1,7 @@
 //! A plain renderer: progress bars on stderr while a run goes, warnings printed above them.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serlab_core::{EventSink, RunEvent};
+use serlab_engine::{EventSink, RunEvent};
 
 /// Shows feature extraction and fold progress; collects warnings.
 pub struct ProgressSink {

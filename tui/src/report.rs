@@ -1,10 +1,10 @@
 //! `serlab report RUN`: a Markdown summary of a run folder, `report.md`, beside the files
 //! it describes (plots are linked by relative path, so the folder can be moved or shared).
 
-use crate::plots;
-use serlab_core::results::{RunResults, Scores};
-use serlab_core::runner::load_results;
-use serlab_core::Result;
+use serlab_engine::plots;
+use serlab_engine::results::{RunResults, Scores};
+use serlab_engine::runner::load_results;
+use serlab_engine::Result;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let config = std::fs::read_to_string(dir.join("config.toml")).ok();
     let text = render(dir, &r, config.as_deref(), &pngs);
     let path = dir.join("report.md");
-    serlab_core::results::write_atomic(&path, text.as_bytes())?;
+    serlab_engine::results::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
 

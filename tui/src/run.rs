@@ -3,10 +3,10 @@
 
 use crate::progress::ProgressSink;
 use clap::Args;
-use serlab_core::config::Experiment;
-use serlab_core::plugin::PluginSet;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{Error, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::plugin::PluginSet;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{Error, StopHandle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -41,7 +41,7 @@ pub struct RunArgs {
 }
 
 /// Run `serlab run`, printing the results table and the run folder to stdout.
-pub fn execute(args: RunArgs) -> serlab_core::Result<()> {
+pub fn execute(args: RunArgs) -> serlab_engine::Result<()> {
     let (exp, output) = match &args.resume {
         Some(dir) => {
             let config = dir.join("config.toml");
@@ -89,12 +89,12 @@ pub fn execute(args: RunArgs) -> serlab_core::Result<()> {
             .join(&exp.meta.name)
             .join(runner::timestamp())
     });
-    let mut sink = crate::epochs::EpochLog::new(ProgressSink::new(quiet), &dir, true);
+    let mut sink = serlab_engine::epochs::EpochLog::new(ProgressSink::new(quiet), &dir, true);
     let opts = RunOptions {
         output: Some(dir),
         resume: args.resume.is_some(),
         fold: args.fold,
-        cache: crate::h5cache::open(&exp, args.no_cache),
+        cache: serlab_engine::h5cache::open(&exp, args.no_cache),
     };
     let summary = runner::run(&exp, &plugins, &opts, &mut sink, &StopHandle::new())?;
     println!("{}", crate::table::render(&summary.results));

@@ -1,7 +1,7 @@
 //! The final report printed by `serlab run`: UA/WA/F1 per system, per-class recall and the
 //! pooled confusion matrix of the headline system, with class names.
 
-use serlab_core::results::RunResults;
+use serlab_engine::results::RunResults;
 use std::fmt::Write;
 
 /// Render the results as plain text.

@@ -1,7 +1,7 @@
 //! serlab plugin `asr`: speech-to-text, so that text models can run on recordings that come
 //! without a transcript (an experiment's `[transcriber]`, and `serlab predict`).
 //!
-//! Component: `pocketsphinx` ([`serlab_core::Transcriber`]), CMU PocketSphinx with its
+//! Component: `pocketsphinx` ([`serlab_api::Transcriber`]), CMU PocketSphinx with its
 //! US-English acoustic model, generic language model and dictionary — open source, offline,
 //! and packaged by Debian (`libpocketsphinx3`, `pocketsphinx-en-us`). The library is opened
 //! at run time ([`ffi`]), so serlab builds without it; when it or the model is missing the
@@ -18,27 +18,27 @@ pub use pocketsphinx::{PocketSphinx, PocketSphinxParams};
 /// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
 /// doc comment of its own, and `#[no_mangle]` exports it all the same).
 mod declaration {
-    serlab_core::export_plugin!("asr", super::register);
+    serlab_api::export_plugin!("asr", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.transcriber::<PocketSphinx>();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::Component;
+    use serlab_api::Component;
 
     #[test]
     fn registers_pocketsphinx() {
-        let mut r = serlab_core::plugin::Registrar::new("asr");
+        let mut r = serlab_api::plugin::Registrar::new("asr");
         register(&mut r);
         let c = r.components();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].name, "pocketsphinx");
-        assert_eq!(c[0].kind, serlab_core::plugin::ComponentKind::Transcriber);
+        assert_eq!(c[0].kind, serlab_api::plugin::ComponentKind::Transcriber);
     }
 
     #[test]

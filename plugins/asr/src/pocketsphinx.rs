@@ -3,7 +3,7 @@
 
 use crate::ffi::Api;
 use serde::{Deserialize, Serialize};
-use serlab_core::{Audio, Component, Error, Result, Transcriber};
+use serlab_api::{Audio, Component, Error, Result, Transcriber};
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::path::PathBuf;
 use std::sync::Mutex;

@@ -5,7 +5,7 @@
 use serlab_asr::pocketsphinx::{available, INSTALL};
 use serlab_asr::wer::{edit_distance, words};
 use serlab_asr::{PocketSphinx, PocketSphinxParams};
-use serlab_core::{Component, Transcriber};
+use serlab_engine::{Component, Transcriber};
 use std::process::Command;
 
 /// Short everyday sentences (in the generic language model's domain).
@@ -61,7 +61,7 @@ fn pocketsphinx_transcribes_espeak_speech_within_a_word_error_bound() {
             .unwrap();
         assert!(st.success(), "espeak-ng failed on `{s}`");
         // espeak-ng writes 22.05 kHz; the host's loader resamples to the recogniser's rate.
-        let audio = serlab_core::audio::load(&wav, asr.sample_rate()).unwrap();
+        let audio = serlab_engine::audio::load(&wav, asr.sample_rate()).unwrap();
         let hyp = asr.transcribe(&audio).unwrap();
         let (r, h) = (words(s), words(&hyp));
         let e = edit_distance(&r, &h);

@@ -12,7 +12,7 @@
 //! factor of one core, and `threads` idle cores give about that many times more.
 
 use rayon::prelude::*;
-use serlab_core::{Component, FeatureExtractor};
+use serlab_engine::{Component, FeatureExtractor};
 use serlab_features::sets::SetParams;
 use serlab_features::*;
 use std::time::Instant;
@@ -29,7 +29,7 @@ fn main() {
     paths.sort();
     let audio: Vec<_> = paths
         .iter()
-        .map(|p| serlab_core::audio::load(p, 16000).expect("decodable WAV"))
+        .map(|p| serlab_engine::audio::load(p, 16000).expect("decodable WAV"))
         .collect();
     let seconds: f64 = audio.iter().map(|a| a.duration()).sum();
     println!(

@@ -20,9 +20,7 @@ use crate::mfcc::delta;
 use crate::sets::{masked, semitones, SetParams, SET_PARAMS_HELP};
 use crate::stats::{Functionals, Stat};
 use crate::stft::{check_rate, sanitize};
-use serlab_core::{
-    Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
-};
+use serlab_api::{Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result};
 
 /// Functionals of each LLD contour.
 pub const LLD_STATS: &[Stat] = &[

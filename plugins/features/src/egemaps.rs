@@ -32,7 +32,7 @@ use crate::sets::{
 };
 use crate::stats::{Functionals, Stat};
 use crate::stft::{check_rate, sanitize};
-use serlab_core::{
+use serlab_api::{
     Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
 };
 use statrs::statistics::Statistics;

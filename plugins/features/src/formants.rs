@@ -48,21 +48,21 @@ impl Formants {
         sample_rate: u32,
         window: usize,
         order: usize,
-    ) -> serlab_core::Result<Self> {
+    ) -> serlab_api::Result<Self> {
         let order = if order == 0 {
             2 + (sample_rate as f64 / 1000.0).round() as usize
         } else {
             order
         };
         if !(2..=64).contains(&order) {
-            return Err(serlab_core::Error::config(
+            return Err(serlab_api::Error::config(
                 component,
                 "lpc_order",
                 "must be between 2 and 64",
             ));
         }
         if window < order + 2 {
-            return Err(serlab_core::Error::config(
+            return Err(serlab_api::Error::config(
                 component,
                 "win_length",
                 "too short for the LPC order",

@@ -28,7 +28,7 @@ use crate::spectral::{rms_zcr, SpectralShape};
 use crate::stats::{percentile_sorted, Functionals, Stat};
 use crate::stft::{check_rate, sanitize, PadMode};
 use serde::{Deserialize, Serialize};
-use serlab_core::{
+use serlab_api::{
     Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
 };
 

@@ -56,11 +56,11 @@ pub use mfcc::{MfccExtractor, MfccParams};
 
 /// The exported plugin declaration (`serlab_plugin_declaration`).
 mod declaration {
-    serlab_core::export_plugin!("features", super::register);
+    serlab_api::export_plugin!("features", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.extractor::<LogMelExtractor>();
     r.extractor::<MfccExtractor>();
     r.extractor::<FunctionalsExtractor>();
@@ -72,7 +72,7 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::plugin::{ComponentKind, Registrar};
+    use serlab_api::plugin::{ComponentKind, Registrar};
 
     #[test]
     fn registers_six_extractors() {

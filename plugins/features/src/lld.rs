@@ -19,7 +19,7 @@ use crate::pitch::Yin;
 use crate::spectral::{rms_zcr_track, Contrast, SpectralExtra, SpectralShape};
 use crate::stft::{hann_periodic, PadMode};
 use crate::voice::{jitter_shimmer, mark_cycles, HarmonicFrame, Harmonicity};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 
 /// Frames at or below this RMS level (dBFS) are silence: never voiced.
 pub const SILENCE_DB: f32 = -60.0;

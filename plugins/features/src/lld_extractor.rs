@@ -5,9 +5,7 @@ use crate::lld::{Groups, LldConfig, LldEngine};
 use crate::mfcc::delta;
 use crate::stft::{check_rate, sanitize, PadMode};
 use serde::{Deserialize, Serialize};
-use serlab_core::{
-    Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
-};
+use serlab_api::{Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result};
 
 /// Parameters of [`LldExtractor`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

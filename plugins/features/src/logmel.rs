@@ -6,9 +6,7 @@
 use crate::mel::{MelFrontEnd, MelSettings};
 use crate::stft::{check_rate, sanitize, PadMode};
 use serde::{Deserialize, Serialize};
-use serlab_core::{
-    Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
-};
+use serlab_api::{Audio, Component, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result};
 
 /// Parameters of [`LogMelExtractor`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! librosa (`librosa.filters.mel(htk=False, norm='slaney')`, `librosa.power_to_db`).
 
 use crate::stft::{PadMode, Stft};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 
 const F_SP: f64 = 200.0 / 3.0;
 const MIN_LOG_HZ: f64 = 1000.0;

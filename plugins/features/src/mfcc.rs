@@ -4,7 +4,7 @@
 use crate::mel::{MelFrontEnd, MelSettings};
 use crate::stft::{check_rate, sanitize, PadMode};
 use serde::{Deserialize, Serialize};
-use serlab_core::{
+use serlab_api::{
     Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
 };
 

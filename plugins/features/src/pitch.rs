@@ -29,7 +29,7 @@
 //! aperiodicity 1 and "not periodic": a defined value that never counts as voiced.
 
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 use std::sync::Arc;
 
 /// One YIN frame's outcome.

@@ -5,7 +5,7 @@
 use crate::lld::{Groups, LldConfig};
 use crate::stft::PadMode;
 use serde::{Deserialize, Serialize};
-use serlab_core::{Error, Features, Result};
+use serlab_api::{Error, Features, Result};
 
 /// Parameters of the named sets.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -289,8 +289,8 @@ impl Contrast {
         n_bands: usize,
         fmin: f64,
         quantile: f64,
-    ) -> serlab_core::Result<Self> {
-        use serlab_core::Error;
+    ) -> serlab_api::Result<Self> {
+        use serlab_api::Error;
         if n_bands == 0 {
             return Err(Error::config(
                 component,

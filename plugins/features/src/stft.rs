@@ -14,7 +14,7 @@
 
 use realfft::{RealFftPlanner, RealToComplex};
 use serde::{Deserialize, Serialize};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 use std::sync::Arc;
 
 /// How the signal is padded at both ends when frames are centred.
@@ -227,7 +227,7 @@ pub fn sanitize(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
 }
 
 /// Error unless the audio comes at the rate the extractor was configured for.
-pub fn check_rate(component: &str, audio: &serlab_core::Audio, expected: u32) -> Result<()> {
+pub fn check_rate(component: &str, audio: &serlab_api::Audio, expected: u32) -> Result<()> {
     if audio.sample_rate != expected {
         return Err(Error::invalid(format!(
             "{component}: audio is at {} Hz but the extractor was configured for {expected} Hz",

@@ -1,6 +1,6 @@
 //! Test signals.
 
-use serlab_core::Audio;
+use serlab_api::Audio;
 
 /// `n` samples of a sine of `freq` Hz and amplitude `amp` at `sr`.
 pub fn sine(freq: f32, n: usize, sr: u32, amp: f32) -> Vec<f32> {

@@ -23,7 +23,7 @@
 //! | YIN F0 (Hz) | 1e-4 rel (5e-5 Hz), harmonic and vowel signals, frames not touching the padding |
 
 use serde_json::Value;
-use serlab_core::{Component, FeatureExtractor, Features};
+use serlab_engine::{Component, FeatureExtractor, Features};
 use serlab_features::pitch::Yin;
 use serlab_features::{LldExtractor, LldParams, LogMelExtractor, LogMelParams};
 use serlab_features::{MfccExtractor, MfccParams};
@@ -174,13 +174,13 @@ fn quantise(x: &[f64]) -> Vec<f32> {
         .collect()
 }
 
-fn signals(g: &Value) -> Vec<(String, serlab_core::Audio, &Value)> {
+fn signals(g: &Value) -> Vec<(String, serlab_engine::Audio, &Value)> {
     let Value::Object(map) = &g["signals"] else {
         panic!("no signals")
     };
     map.iter()
         .map(|(name, v)| {
-            let audio = serlab_core::Audio {
+            let audio = serlab_engine::Audio {
                 samples: quantise(&generate(name)),
                 sample_rate: 16000,
             };

@@ -2,8 +2,8 @@
 
 use crate::shape::{check, check_labels, normalise};
 use crate::NoParams;
-use serlab_core::fusion::MemberProbs;
-use serlab_core::{Component, Fusion, Result};
+use serlab_api::fusion::MemberProbs;
+use serlab_api::{Component, Fusion, Result};
 
 /// The `average` fusion.
 #[derive(Debug, Default)]

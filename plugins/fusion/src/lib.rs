@@ -1,6 +1,6 @@
 //! serlab plugin `fusion`: late fusion of the members' class probabilities.
 //!
-//! Components (all [`serlab_core::Fusion`]):
+//! Components (all [`serlab_api::Fusion`]):
 //! - `average`: the mean of the members' distributions;
 //! - `weighted-average`: a weighted mean whose weights are fit on the validation speakers by
 //!   grid search over the simplex, maximising UA (macro recall);
@@ -34,11 +34,11 @@ use serde::{Deserialize, Serialize};
 /// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
 /// doc comment of its own, and `#[no_mangle]` exports it all the same).
 mod declaration {
-    serlab_core::export_plugin!("fusion", super::register);
+    serlab_api::export_plugin!("fusion", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.fusion::<Average>();
     r.fusion::<WeightedAverage>();
     r.fusion::<HighestConfidence>();
@@ -51,21 +51,21 @@ pub(crate) fn save_json(
     fusion: &str,
     path: &std::path::Path,
     value: &impl Serialize,
-) -> serlab_core::Result<()> {
+) -> serlab_api::Result<()> {
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| {
-        serlab_core::Error::invalid(format!("fusion `{fusion}`: cannot serialise: {e}"))
+        serlab_api::Error::invalid(format!("fusion `{fusion}`: cannot serialise: {e}"))
     })?;
-    std::fs::write(path, bytes).map_err(|e| serlab_core::Error::io(path, e))
+    std::fs::write(path, bytes).map_err(|e| serlab_api::Error::io(path, e))
 }
 
 /// Read what [`save_json`] wrote.
 pub(crate) fn load_json<T: serde::de::DeserializeOwned>(
     fusion: &str,
     path: &std::path::Path,
-) -> serlab_core::Result<T> {
-    let bytes = std::fs::read(path).map_err(|e| serlab_core::Error::io(path, e))?;
+) -> serlab_api::Result<T> {
+    let bytes = std::fs::read(path).map_err(|e| serlab_api::Error::io(path, e))?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        serlab_core::Error::invalid(format!(
+        serlab_api::Error::invalid(format!(
             "fusion `{fusion}`: {} is not a saved `{fusion}`: {e}",
             path.display()
         ))
@@ -81,7 +81,7 @@ pub struct NoParams {}
 mod tests {
     #[test]
     fn registers_five_fusions() {
-        let mut r = serlab_core::plugin::Registrar::new("fusion");
+        let mut r = serlab_api::plugin::Registrar::new("fusion");
         super::register(&mut r);
         let names: Vec<String> = r.components().into_iter().map(|c| c.name).collect();
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Checks shared by all fusions, and row normalisation.
 
-use serlab_core::fusion::MemberProbs;
-use serlab_core::{Error, Result};
+use serlab_api::fusion::MemberProbs;
+use serlab_api::{Error, Result};
 
 /// The common shape of the members' probability tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

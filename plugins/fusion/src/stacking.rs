@@ -10,8 +10,8 @@
 
 use crate::shape::{check, check_labels};
 use serde::{Deserialize, Serialize};
-use serlab_core::fusion::MemberProbs;
-use serlab_core::{Component, Error, Fusion, Result};
+use serlab_api::fusion::MemberProbs;
+use serlab_api::{Component, Error, Fusion, Result};
 use serlab_linear::{ClassWeight, Csr, LogRegParams, LogisticRegression};
 use std::path::Path;
 

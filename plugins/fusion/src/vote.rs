@@ -2,8 +2,8 @@
 
 use crate::shape::{argmax, check, check_labels, normalise, unit_row};
 use crate::NoParams;
-use serlab_core::fusion::MemberProbs;
-use serlab_core::{Component, Fusion, Result};
+use serlab_api::fusion::MemberProbs;
+use serlab_api::{Component, Fusion, Result};
 
 /// Weight of the mean member probability added to the vote counts (see [`MajorityVote`]).
 /// Below 1, so it can only reorder classes with the same number of votes.
@@ -63,7 +63,7 @@ impl Fusion for MajorityVote {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::metrics::argmax as argmax32;
+    use serlab_api::metrics::argmax as argmax32;
 
     fn close(a: &[f32], b: &[f64]) -> bool {
         a.len() == b.len()

@@ -4,9 +4,9 @@
 use crate::average::mean;
 use crate::shape::{argmax, check, check_labels};
 use serde::{Deserialize, Serialize};
-use serlab_core::fusion::MemberProbs;
-use serlab_core::metrics::Confusion;
-use serlab_core::{Component, Error, Fusion, Result};
+use serlab_api::fusion::MemberProbs;
+use serlab_api::metrics::Confusion;
+use serlab_api::{Component, Error, Fusion, Result};
 use std::path::Path;
 
 /// Most weight vectors the grid search will try.

@@ -11,7 +11,7 @@ use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use serde::{Deserialize, Serialize};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 use std::sync::Mutex;
 
 /// How samples are weighted in the loss.

@@ -2,7 +2,7 @@
 //!
 //! Components:
 //! - `transcript` (feature extractor): the utterance's transcript, from the corpus or the
-//!   experiment's `[transcriber]`, normalised, as [`serlab_core::Features::Text`];
+//!   experiment's `[transcriber]`, normalised, as [`serlab_api::Features::Text`];
 //! - `tfidf-logreg` (model): TF-IDF over word and character n-grams, learnt on the
 //!   training utterances, and a multinomial logistic regression (L2 penalty, optional
 //!   balanced class weights, optional choice of the penalty on the validation utterances).
@@ -23,11 +23,11 @@ pub use transcript::{Transcript, TranscriptParams};
 /// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
 /// doc comment of its own, and `#[no_mangle]` exports it all the same).
 mod declaration {
-    serlab_core::export_plugin!("linguistic", super::register);
+    serlab_api::export_plugin!("linguistic", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.extractor::<Transcript>();
     r.model::<TfidfLogReg>();
 }
@@ -35,11 +35,11 @@ pub fn register(r: &mut serlab_core::plugin::Registrar) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::{Component, Features, FitContext, LabeledSet, Model, StopHandle};
+    use serlab_api::{Component, Features, FitContext, LabeledSet, Model, StopHandle};
 
     #[test]
     fn registers_its_components() {
-        let mut r = serlab_core::plugin::Registrar::new("linguistic");
+        let mut r = serlab_api::plugin::Registrar::new("linguistic");
         register(&mut r);
         let names: Vec<String> = r.components().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["transcript", "tfidf-logreg"]);
@@ -104,7 +104,7 @@ mod tests {
         })
         .unwrap();
         let stop = StopHandle::new();
-        let mut events = serlab_core::events::VecSink::default();
+        let mut events = serlab_api::events::VecSink::default();
         let mut ctx = FitContext {
             events: &mut events,
             stop: &stop,

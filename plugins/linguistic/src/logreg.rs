@@ -4,8 +4,8 @@
 
 use crate::tfidf::{Analyzer, Vectorizer};
 use serde::{Deserialize, Serialize};
-use serlab_core::metrics::{argmax, Confusion};
-use serlab_core::{Component, Error, Features, FitContext, LabeledSet, Model, Result, RunEvent};
+use serlab_api::metrics::{argmax, Confusion};
+use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result, RunEvent};
 use serlab_linear::{ClassWeight, LogRegParams, LogisticRegression};
 use std::path::Path;
 

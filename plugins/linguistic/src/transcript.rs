@@ -3,7 +3,7 @@
 
 use crate::text::normalise;
 use serde::{Deserialize, Serialize};
-use serlab_core::{
+use serlab_api::{
     Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureInput, FeatureShape, Features,
     Result,
 };

@@ -11,8 +11,8 @@
 //! wall clock (`epoch_s`) and CPU time of the process (`epoch_cpu_s`, all threads; on a
 //! loaded machine the CPU time of a one-thread run is the fairer figure).
 
-use serlab_core::events::NullSink;
-use serlab_core::{AuxLabels, Component, Features, FitContext, LabeledSet, Model, StopHandle};
+use serlab_engine::events::NullSink;
+use serlab_engine::{AuxLabels, Component, Features, FitContext, LabeledSet, Model, StopHandle};
 use serlab_neural::{CnnAttention, Lstm};
 
 const BATCH: usize = 32;

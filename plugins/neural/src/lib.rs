@@ -28,16 +28,16 @@ pub mod lstm;
 pub mod mlp;
 pub mod text;
 
-use serlab_core::{Component, Features, FitContext, LabeledSet, Model, Result};
+use serlab_api::{Component, Features, FitContext, LabeledSet, Model, Result};
 use serlab_nn::train::{NeuralModel, NeuralParams};
 use std::path::Path;
 
 mod declaration {
-    serlab_core::export_plugin!("neural", super::register);
+    serlab_api::export_plugin!("neural", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.model::<Mlp>();
     r.model::<CnnAttention>();
     r.model::<Lstm>();
@@ -236,11 +236,11 @@ text_model!(
 
 #[cfg(test)]
 mod tests {
-    use serlab_core::Component;
+    use serlab_api::Component;
 
     #[test]
     fn registers_its_models_with_documented_defaults() {
-        let mut r = serlab_core::plugin::Registrar::new("neural");
+        let mut r = serlab_api::plugin::Registrar::new("neural");
         super::register(&mut r);
         let c = r.components();
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();

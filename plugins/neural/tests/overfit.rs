@@ -2,8 +2,8 @@
 //! optimiser work together), and the training loop keeps its promises: selection on the
 //! validation set, determinism, events, the stop handle, checkpoints, multitask heads.
 
-use serlab_core::events::{RunEvent, VecSink};
-use serlab_core::{
+use serlab_engine::events::{RunEvent, VecSink};
+use serlab_engine::{
     AuxLabels, Component, Features, FitContext, Gender, Intensity, LabeledSet, Model, StopHandle,
 };
 use serlab_neural::{CnnAttention, Lstm, Mlp};
@@ -283,10 +283,10 @@ fn the_kept_epoch_is_the_best_on_validation_and_events_are_emitted() {
     let h = m.0.history().to_vec();
     let best = h.iter().filter_map(|e| e.valid_ua).fold(0.0, f64::max);
     let p = m.predict_proba(&vi).unwrap();
-    let c = serlab_core::metrics::Confusion::new(
+    let c = serlab_engine::metrics::Confusion::new(
         &va.y,
         &p.iter()
-            .map(|r| serlab_core::metrics::argmax(r))
+            .map(|r| serlab_engine::metrics::argmax(r))
             .collect::<Vec<_>>(),
         3,
     );
@@ -367,7 +367,7 @@ fn a_stopped_handle_stops_the_fit_and_bad_input_is_named() {
     let e = m
         .fit(&f.set(&inputs), &empty(&f.classes), &mut ctx)
         .unwrap_err();
-    assert!(matches!(e, serlab_core::Error::Stopped), "{e}");
+    assert!(matches!(e, serlab_engine::Error::Stopped), "{e}");
 
     let mut cnn = CnnAttention::new(params::<CnnAttention>("epochs = 1")).unwrap();
     let stop = StopHandle::new();

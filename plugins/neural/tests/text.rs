@@ -3,8 +3,8 @@
 //! same probabilities whatever their batch, use pretrained vectors (a frozen table equals
 //! the file's rows), and refuse bad input with errors that name it.
 
-use serlab_core::events::VecSink;
-use serlab_core::{Component, Features, FitContext, LabeledSet, Model, StopHandle};
+use serlab_engine::events::VecSink;
+use serlab_engine::{Component, Features, FitContext, LabeledSet, Model, StopHandle};
 use serlab_neural::{TextBilstm, TextCnn};
 use std::io::Write;
 
@@ -77,7 +77,7 @@ fn try_fit(
     train: &Data,
     valid: &Data,
     seed: u64,
-) -> serlab_core::Result<()> {
+) -> serlab_engine::Result<()> {
     let mut sink = VecSink::default();
     let stop = StopHandle::new();
     let mut ctx = FitContext {

@@ -2,7 +2,7 @@
 //!
 //! Layers and ops fail on shapes that do not fit (the message names the op and both
 //! shapes), checkpoints on files that are not serlab-nn safetensors, training on bad
-//! parameters or diverging losses. [`NnError`] converts into [`serlab_core::Error`], so
+//! parameters or diverging losses. [`NnError`] converts into [`serlab_api::Error`], so
 //! model plugins can use `?` across the boundary.
 
 use std::path::PathBuf;
@@ -92,15 +92,15 @@ impl From<dfdx::tensor::CpuError> for NnError {
     }
 }
 
-impl From<NnError> for serlab_core::Error {
+impl From<NnError> for serlab_api::Error {
     fn from(e: NnError) -> Self {
         match e {
-            NnError::Stopped => serlab_core::Error::Stopped,
-            NnError::Io { path, source } => serlab_core::Error::Io { path, source },
+            NnError::Stopped => serlab_api::Error::Stopped,
+            NnError::Io { path, source } => serlab_api::Error::Io { path, source },
             NnError::Config { key, message } => {
-                serlab_core::Error::config("neural model parameters", key, message)
+                serlab_api::Error::config("neural model parameters", key, message)
             }
-            other => serlab_core::Error::invalid(other.to_string()),
+            other => serlab_api::Error::invalid(other.to_string()),
         }
     }
 }

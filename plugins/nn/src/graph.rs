@@ -206,7 +206,7 @@ impl<E: Float> Graph<E> {
     /// and is dropped at once (only its ghost, with its unique id, is kept); the gradient
     /// buffer grows to `len` zeros when first located. Allocating `len` values here
     /// instead cost a zero-fill of every op's output size per step (9% of a CNN epoch
-    /// once the allocator keeps freed memory, see `serlab_core::allocator`).
+    /// once the allocator keeps freed memory, see `serlab_api::allocator`).
     pub fn new_node(&self, len: usize) -> Node<E> {
         let t: Tensor<(usize,), E, Cpu> = self.dev.zeros_like(&(1,));
         let ghost = t.ghost();

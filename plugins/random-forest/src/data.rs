@@ -1,7 +1,7 @@
 //! Turning a [`LabeledSet`] into the column-major matrix the trees split on, with every
 //! check on the way.
 
-use serlab_core::{Error, Features, LabeledSet, Result};
+use serlab_api::{Error, Features, LabeledSet, Result};
 
 /// Training data, column-major: feature `f` of sample `i` is `x[f * n + i]`.
 #[derive(Clone, Debug)]

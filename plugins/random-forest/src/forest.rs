@@ -8,7 +8,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 
 /// Bumped when the saved layout changes.
 pub const FORMAT_VERSION: u32 = 1;

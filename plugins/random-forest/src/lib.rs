@@ -6,7 +6,7 @@
 //! exhaustively (the node's samples sorted per feature, thresholds at midpoints) for the
 //! split with the largest Gini or entropy decrease; trees grow until leaves are pure or hit
 //! `max_depth` / `min_samples_*`. Leaves keep their (class-weighted) class distribution and
-//! [`serlab_core::Model::predict_proba`] averages the trees' leaf distributions (soft
+//! [`serlab_api::Model::predict_proba`] averages the trees' leaf distributions (soft
 //! voting, as `RandomForestClassifier.predict_proba`). `class_weight = "balanced"` is the
 //! default because speech-emotion corpora are imbalanced.
 //!
@@ -19,7 +19,7 @@
 //! results are gathered in tree order, so a fit is identical for a given seed whatever the
 //! number of threads.
 //!
-//! Inputs are [`serlab_core::Features::as_vector`] of each utterance (frame features are
+//! Inputs are [`serlab_api::Features::as_vector`] of each utterance (frame features are
 //! mean-pooled). NaN or infinite features are rejected with the offending column.
 
 pub mod data;
@@ -30,18 +30,18 @@ pub mod tree;
 pub use forest::Forest;
 pub use params::{ClassWeight, Criterion, MaxFeatures, RandomForestParams};
 
-use serlab_core::{Component, Error, Features, FitContext, LabeledSet, Model, Result, RunEvent};
+use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result, RunEvent};
 use std::io::Write;
 use std::path::Path;
 
 /// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
 /// doc comment of its own, and `#[no_mangle]` exports it all the same).
 mod declaration {
-    serlab_core::export_plugin!("random-forest", super::register);
+    serlab_api::export_plugin!("random-forest", super::register);
 }
 
 /// Registers the plugin's components.
-pub fn register(r: &mut serlab_core::plugin::Registrar) {
+pub fn register(r: &mut serlab_api::plugin::Registrar) {
     r.model::<RandomForest>();
 }
 
@@ -170,7 +170,7 @@ impl Model for RandomForest {
 mod tests {
     #[test]
     fn registers_the_model_with_its_defaults() {
-        let mut r = serlab_core::plugin::Registrar::new("random-forest");
+        let mut r = serlab_api::plugin::Registrar::new("random-forest");
         super::register(&mut r);
         let c = r.components();
         assert_eq!(c.len(), 1);

@@ -1,7 +1,7 @@
 //! The `random-forest` parameter table and its validation.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 
 /// How many features each split considers (scikit-learn's `max_features`).
 ///

@@ -5,7 +5,7 @@ use crate::data::Matrix;
 use crate::params::Criterion;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
-use serlab_core::{Error, Result};
+use serlab_api::{Error, Result};
 
 /// A node of a fitted tree.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

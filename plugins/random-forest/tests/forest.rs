@@ -9,8 +9,8 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serlab_core::events::{NullSink, VecSink};
-use serlab_core::{
+use serlab_engine::events::{NullSink, VecSink};
+use serlab_engine::{
     Component, Error, EventSink, Features, FitContext, LabeledSet, Model, RunEvent, StopHandle,
 };
 use serlab_random_forest::{ClassWeight, RandomForest, RandomForestParams};
@@ -49,7 +49,7 @@ fn fit_with(
     data: &Data,
     seed: u64,
     sink: &mut dyn EventSink,
-) -> serlab_core::Result<RandomForest> {
+) -> serlab_engine::Result<RandomForest> {
     let mut model = RandomForest::new(params)?;
     let inputs: Vec<&Features> = data.x.iter().collect();
     let speakers = vec!["s"; data.y.len()];
@@ -99,7 +99,7 @@ fn proba(model: &RandomForest, data: &Data) -> Vec<Vec<f32>> {
 }
 
 fn argmax(p: &[f32]) -> usize {
-    serlab_core::metrics::argmax(p)
+    serlab_engine::metrics::argmax(p)
 }
 
 fn accuracy(model: &RandomForest, data: &Data) -> f64 {

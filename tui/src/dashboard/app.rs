@@ -6,7 +6,7 @@
 use super::browser::{Browser, Pane, Scan};
 use super::keys::{Action, Context};
 use super::live::{LiveRun, Phase};
-use serlab_core::RunEvent;
+use serlab_engine::RunEvent;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 //!
 //! [`scan`] is the only part that reads the disk; the rest is plain state the reducer moves.
 
-use serlab_core::config::Experiment;
-use serlab_core::results::RunResults;
+use serlab_engine::config::Experiment;
+use serlab_engine::results::RunResults;
 use std::path::{Path, PathBuf};
 
 /// What the browser shows of a valid experiment file.
@@ -193,7 +193,7 @@ pub fn scan_runs(root: &Path) -> Vec<RunEntry> {
             out.push(RunEntry {
                 experiment: name(&exp_dir),
                 stamp: name(&run),
-                results: serlab_core::runner::load_results(&run).map_err(|e| e.to_string()),
+                results: serlab_engine::runner::load_results(&run).map_err(|e| e.to_string()),
                 dir: run,
             });
         }

@@ -2,7 +2,7 @@
 //! (run, system). Kept apart from drawing so it is tested on plain values.
 
 use super::browser::RunEntry;
-use serlab_core::results::RunResults;
+use serlab_engine::results::RunResults;
 
 /// One column: a system of a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,7 +64,7 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
         }
     }
     let mut rows = vec![Row::Section("pooled".into())];
-    let pooled = |f: &dyn Fn(&serlab_core::results::Scores) -> f64| -> Vec<Option<f64>> {
+    let pooled = |f: &dyn Fn(&serlab_engine::results::Scores) -> f64| -> Vec<Option<f64>> {
         picks.iter().map(|(r, s)| r.pooled.get(s).map(f)).collect()
     };
     rows.push(Row::Values {

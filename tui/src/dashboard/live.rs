@@ -6,7 +6,7 @@
 //! ETA included, every time.
 
 use super::curves::Downsampled;
-use serlab_core::RunEvent;
+use serlab_engine::RunEvent;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 

@@ -73,7 +73,7 @@ impl Effects {
 
 /// What opening a run folder shows: its results summary, then its resolved `config.toml`.
 pub fn run_text(dir: &Path) -> String {
-    let summary = match serlab_core::runner::load_results(dir) {
+    let summary = match serlab_engine::runner::load_results(dir) {
         Ok(r) => crate::table::render(&r),
         Err(e) => format!("results: {e}\n"),
     };

@@ -4,10 +4,10 @@
 //! the plugins' own guards included).
 
 use super::app::RunMsg;
-use serlab_core::config::Experiment;
-use serlab_core::plugin::PluginSet;
-use serlab_core::runner::{self, RunOptions};
-use serlab_core::{EventSink, RunEvent, StopHandle};
+use serlab_engine::config::Experiment;
+use serlab_engine::plugin::PluginSet;
+use serlab_engine::runner::{self, RunOptions};
+use serlab_engine::{EventSink, RunEvent, StopHandle};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -67,7 +67,7 @@ impl Trainer {
     }
 }
 
-fn run_file(path: &Path, tx: &Sender<RunMsg>, stop: &StopHandle) -> serlab_core::Result<PathBuf> {
+fn run_file(path: &Path, tx: &Sender<RunMsg>, stop: &StopHandle) -> serlab_engine::Result<PathBuf> {
     let exp = Experiment::from_file(path)?;
     let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
     let mut sink = MsgSink(tx.clone());
@@ -80,7 +80,7 @@ fn run_file(path: &Path, tx: &Sender<RunMsg>, stop: &StopHandle) -> serlab_core:
         &exp,
         &plugins,
         &RunOptions {
-            cache: crate::h5cache::open(&exp, false),
+            cache: serlab_engine::h5cache::open(&exp, false),
             ..Default::default()
         },
         &mut sink,

@@ -28,7 +28,7 @@ pub mod vocab;
 
 use arch::{TextArch, TextInput};
 use serde::{Deserialize, Serialize};
-use serlab_core::{Features, FitContext, LabeledSet, RunEvent};
+use serlab_api::{Features, FitContext, LabeledSet, RunEvent};
 use serlab_nn::train::{ArchParams, NeuralModel, NeuralParams, Normalize, TrainParams};
 use serlab_nn::{NnError, Result};
 use std::path::Path;
@@ -197,7 +197,7 @@ impl<A: TextArch> TextModel<A> {
                 init: None,
             },
             Some(path) => {
-                let path = serlab_core::config::expand_env(path)
+                let path = serlab_api::env::expand_env(path)
                     .map_err(|e| NnError::config("pretrained", e))?;
                 let p = vectors::load(Path::new(&path), &vocab, ctx.seed)?;
                 let words = vocab.len() - vocab::SPECIAL.len();

@@ -8,7 +8,7 @@ use crate::params::normal;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use serlab_core::Features;
+use serlab_api::Features;
 use std::collections::BTreeMap;
 
 /// What a network reads.

@@ -13,8 +13,8 @@ use crate::params::{normal, ParamStore};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use serlab_core::metrics::{argmax, Confusion};
-use serlab_core::{Features, FitContext, Gender, Intensity, LabeledSet, RunEvent};
+use serlab_api::metrics::{argmax, Confusion};
+use serlab_api::{Features, FitContext, Gender, Intensity, LabeledSet, RunEvent};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -319,7 +319,7 @@ impl<A: Architecture> NeuralModel<A> {
         valid: &LabeledSet<'_>,
         ctx: &mut FitContext<'_>,
     ) -> Result<()> {
-        serlab_core::allocator::keep_freed_memory();
+        serlab_api::allocator::keep_freed_memory();
         let threads = self.params.train.threads;
         run_in_pool(threads, || self.fit_here(train, valid, ctx))?
     }

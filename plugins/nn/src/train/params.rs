@@ -11,7 +11,7 @@ use crate::error::{NnError, Result};
 use crate::optim::{OptimizerKind, ScheduleKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serlab_core::augment::Augmentation;
+use serlab_api::augment::Augmentation;
 
 /// How features are standardised before the network sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,7 +207,7 @@ pub const TRAIN_KEYS: &[&str] = &[
 ];
 
 /// Help lines of the training keys followed by `$entries` (the architecture's), as one
-/// `&[(&str, &str)]` for [`serlab_core::Component::PARAMS_HELP`].
+/// `&[(&str, &str)]` for [`serlab_api::Component::PARAMS_HELP`].
 #[macro_export]
 macro_rules! params_help {
     ($($entry:expr),* $(,)?) => {
@@ -361,7 +361,7 @@ impl<'de, A: ArchParams> Deserialize<'de> for NeuralParams<A> {
                 arch.insert(k, v);
             } else {
                 let all = A::KEYS.iter().chain(TRAIN_KEYS).copied();
-                let hint = serlab_core::suggest::closest(&k, all)
+                let hint = serlab_api::suggest::closest(&k, all)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 return Err(D::Error::custom(format!("unknown parameter `{k}`{hint}")));

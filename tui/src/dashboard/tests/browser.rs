@@ -9,8 +9,8 @@ use crate::dashboard::keys::Action;
 use crate::dashboard::mouse::on_mouse;
 use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
-use serlab_core::metrics::Confusion;
-use serlab_core::results::{FoldResult, Prediction, RunResults, Scores};
+use serlab_engine::metrics::Confusion;
+use serlab_engine::results::{FoldResult, Prediction, RunResults, Scores};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -118,7 +118,7 @@ pub fn two_runs() -> Vec<RunEntry> {
 fn write_run(root: &Path, name: &str, stamp: &str, r: &RunResults) {
     let dir = root.join(name).join(stamp);
     std::fs::create_dir_all(&dir).unwrap();
-    serlab_core::results::write(&dir, r, &[]).unwrap();
+    serlab_engine::results::write(&dir, r, &[]).unwrap();
     std::fs::write(
         dir.join("config.toml"),
         "[experiment]\nname = \"x\"\nseed = 1\n",

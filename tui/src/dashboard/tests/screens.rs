@@ -110,7 +110,7 @@ fn training_shows_progress_curves_metrics_and_log() {
 fn warnings_show_in_the_log_highlighted() {
     let (mut app, end) = running_app();
     app.on_run(
-        RunMsg::Event(serlab_core::RunEvent::Warning {
+        RunMsg::Event(serlab_engine::RunEvent::Warning {
             message: "model `cnn` failed on fold 2: NaN loss".into(),
         }),
         end,

@@ -4,7 +4,7 @@
 //! (20 trees, no loss), each fold closed by the `fusion`. Times are one second per event
 //! group, so ETAs are exact.
 
-use serlab_core::RunEvent;
+use serlab_engine::RunEvent;
 use std::time::Duration;
 
 /// Class names of the script.
@@ -29,7 +29,7 @@ pub fn confusion(system: &str, fold: usize) -> Vec<Vec<usize>> {
 }
 
 fn ua_wa(c: &[Vec<usize>]) -> (f64, f64) {
-    let m = serlab_core::metrics::Confusion { counts: c.to_vec() };
+    let m = serlab_engine::metrics::Confusion { counts: c.to_vec() };
     (m.ua(), m.wa())
 }
 

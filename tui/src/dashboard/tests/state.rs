@@ -5,7 +5,7 @@ use super::state_fixtures::{self as fx, running_app};
 use crate::dashboard::app::{Confirm, Effect, RunMsg, Screen};
 use crate::dashboard::keys::Action;
 use crate::dashboard::live::{LiveRun, Phase};
-use serlab_core::RunEvent;
+use serlab_engine::RunEvent;
 use std::time::Duration;
 
 fn secs(s: u64) -> Duration {

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 use ratatui::Frame;
-use serlab_core::metrics::Confusion;
+use serlab_engine::metrics::Confusion;
 
 /// The system shown: the chosen one, else the headline (the fusion if any, else the last
 /// system evaluated).

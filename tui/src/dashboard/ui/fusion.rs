@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Cell, Row, Table};
 use ratatui::Frame;
-use serlab_core::metrics::Confusion;
+use serlab_engine::metrics::Confusion;
 
 /// Draw the fusion screen.
 pub fn draw(frame: &mut Frame, app: &App, body: Rect) {

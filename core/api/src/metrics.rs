@@ -1,17 +1,8 @@
-//! Classification metrics as the SER literature reports them.
+//! The confusion matrix and the two accuracies the SER literature reports, which plugins
+//! also need (early stopping on validation UA, learnt fusion weights).
 //!
 //! WA (weighted accuracy) is plain accuracy; UA (unweighted accuracy) is the mean of the
 //! per-class recalls, i.e. macro recall, over the classes present in the reference.
-//! Beside the confusion matrix: [`topk`] accuracy from class probabilities, [`ccc`] for
-//! dimensional (valence/arousal/dominance) outputs, a [`bootstrap`] confidence interval of
-//! UA, and the `[metrics]` table that configures them ([`settings`]).
-
-pub mod bootstrap;
-pub mod ccc;
-pub mod settings;
-pub mod topk;
-
-pub use settings::{BootstrapUnit, MetricsConfig};
 
 use serde::{Deserialize, Serialize};
 

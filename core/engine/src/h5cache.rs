@@ -34,8 +34,8 @@
 //! [`FeatureCache::take_warnings`]; its features are recomputed and written again, which
 //! rebuilds the cache. Truncation and flipped bytes are tested below.
 
-use serlab_core::cache::{AudioDigest, CacheKey, ExtractorKey, FeatureCache};
-use serlab_core::Features;
+use crate::cache::{AudioDigest, CacheKey, ExtractorKey, FeatureCache};
+use crate::Features;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -504,7 +504,7 @@ fn remove_stale_tmp(dir: &Path) {
 /// The cache of experiment `exp` (its `[experiment] cache` folder, default
 /// `<output>/.cache`), or none when `disabled` (`--no-cache`).
 pub fn open(
-    exp: &serlab_core::config::Experiment,
+    exp: &crate::config::Experiment,
     disabled: bool,
 ) -> Option<std::sync::Arc<dyn FeatureCache>> {
     if disabled {
@@ -604,7 +604,7 @@ impl Drop for H5Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::{FeatureInfo, FeatureShape};
+    use crate::{FeatureInfo, FeatureShape};
 
     fn key(n_mfcc: i64) -> ExtractorKey {
         let params: toml::Table = format!("n_mfcc = {n_mfcc}").parse().unwrap();

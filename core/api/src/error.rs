@@ -1,4 +1,4 @@
-//! The one error type of serlab-core.
+//! The one error type of serlab-api.
 //!
 //! Every variant carries the context a researcher needs to fix the problem without a
 //! debugger: the file, the TOML key, the plugin and component, the fold. Errors that come
@@ -60,14 +60,14 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// A plugin was built against another serlab-core, rustc or interface than this host.
+    /// A plugin was built against another serlab-api, rustc or interface than this host.
     #[error("plugin `{plugin}` ({path}) was built with {what} {plugin_has}, but this serlab uses {host_has}; rebuild the plugin")]
     PluginMismatch {
         /// The plugin's declared name.
         plugin: String,
         /// The library file.
         path: PathBuf,
-        /// What differs: `serlab-core version`, `rustc` or `serlab-core interface`.
+        /// What differs: `serlab-api version`, `rustc` or `serlab-api interface`.
         what: &'static str,
         /// The plugin's value.
         plugin_has: String,

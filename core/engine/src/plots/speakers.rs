@@ -2,9 +2,9 @@
 //! the spread across speakers is what a pooled UA hides.
 
 use super::draw::{canvas, fail, fit, series_color, style, text};
+use crate::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serlab_core::Result;
 use std::path::Path;
 
 /// Pixel geometry of the bar chart.

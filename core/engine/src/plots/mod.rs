@@ -14,9 +14,9 @@ pub mod losses;
 pub mod speakers;
 
 use crate::epochs::{self, EpochRow};
-use serlab_core::results::RunResults;
-use serlab_core::runner::load_results;
-use serlab_core::Result;
+use crate::results::RunResults;
+use crate::runner::load_results;
+use crate::Result;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -123,8 +123,8 @@ fn file_safe(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::metrics::{Confusion, MetricsConfig};
-    use serlab_core::results::{FoldResult, Prediction, Scores};
+    use crate::metrics::{Confusion, MetricsConfig};
+    use crate::results::{FoldResult, Prediction, Scores};
     use std::collections::BTreeMap;
 
     /// A run of 3 classes, 2 systems, 3 speakers (one fold each), with known predictions:

@@ -3,10 +3,10 @@
 //! themselves, which keeps every label exactly under its cell or bar.
 
 use super::font::{self, FAMILY};
+use crate::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use serlab_core::{Error, Result};
 use std::path::Path;
 
 /// The drawing area of a PNG being drawn.

@@ -164,6 +164,31 @@ impl Registrar {
         self.transcribers.push(Box::new(f));
     }
 
+    /// The extractor factories registered (read by the host's loader).
+    pub fn extractor_factories(&self) -> &[Box<dyn ExtractorFactory>] {
+        &self.extractors
+    }
+
+    /// The model factories registered.
+    pub fn model_factories(&self) -> &[Box<dyn ModelFactory>] {
+        &self.models
+    }
+
+    /// The fusion factories registered.
+    pub fn fusion_factories(&self) -> &[Box<dyn FusionFactory>] {
+        &self.fusions
+    }
+
+    /// The transcriber factories registered.
+    pub fn transcriber_factories(&self) -> &[Box<dyn TranscriberFactory>] {
+        &self.transcribers
+    }
+
+    /// The error that ended registration (a panic in the registration function), if any.
+    pub fn take_failure(&mut self) -> Option<crate::Error> {
+        self.failure.take()
+    }
+
     /// Self-descriptions of everything registered.
     pub fn components(&self) -> Vec<ComponentInfo> {
         let mut v: Vec<ComponentInfo> = self.extractors.iter().map(|f| f.info()).collect();

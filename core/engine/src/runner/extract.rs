@@ -119,7 +119,7 @@ fn utterance_features(
     if reads(FeatureInput::Transcript) {
         let when = exp.transcriber.as_ref().map(|t| t.when).unwrap_or_default();
         let mut load = |rate| audio::load(&u.audio, rate);
-        let text = crate::transcriber::transcript_of(
+        let text = crate::transcript::transcript_of(
             u,
             transcriber.map(|t| &**t as &dyn crate::Transcriber),
             when,

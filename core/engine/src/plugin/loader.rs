@@ -1,10 +1,13 @@
 //! Finding, handshaking and loading plugin libraries; looking components up by name.
 
-use super::abi::{PluginDeclaration, ABI_MAGIC, CORE_VERSION, INTERFACE_HASH, RUSTC_VERSION};
-use super::registry::{ComponentInfo, ComponentKind, Registrar};
 use crate::suggest::closest;
 use crate::{Error, FeatureExtractor, Fusion, Model, Result, Transcriber};
 use libloading::Library;
+use serlab_api::plugin::abi::panic_strategy;
+use serlab_api::plugin::{
+    ComponentInfo, ComponentKind, PluginDeclaration, Registrar, ABI_MAGIC, CORE_VERSION,
+    INTERFACE_HASH, RUSTC_VERSION,
+};
 use std::ffi::{c_char, CStr};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -210,13 +213,14 @@ impl PluginSet {
             )));
         }
         // SAFETY: the magic matched, so these are NUL-terminated strings from the macro.
-        let (name, version, core, rustc, hash) = unsafe {
+        let (name, version, core, rustc, hash, panic) = unsafe {
             (
                 c_text(decl.name),
                 c_text(decl.version),
                 c_text(decl.core_version),
                 c_text(decl.rustc_version),
                 c_text(decl.interface_hash),
+                c_text(decl.panic_strategy),
             )
         };
         if self.plugins.iter().any(|p| p.name == name) {
@@ -230,17 +234,22 @@ impl PluginSet {
             host_has: strip_nul(host_has).to_string(),
         };
         if core != strip_nul(CORE_VERSION) {
-            return Err(mismatch("serlab-core version", core, CORE_VERSION));
+            return Err(mismatch("serlab-api version", core, CORE_VERSION));
         }
         if rustc != strip_nul(RUSTC_VERSION) {
             return Err(mismatch("rustc", rustc, RUSTC_VERSION));
         }
         if hash != strip_nul(INTERFACE_HASH) {
-            return Err(mismatch("serlab-core interface", hash, INTERFACE_HASH));
+            return Err(mismatch("serlab-api interface", hash, INTERFACE_HASH));
+        }
+        // A plugin built with `panic = "abort"` would abort the host on its first panic,
+        // before any guard could turn it into an error.
+        if panic != strip_nul(panic_strategy()) {
+            return Err(mismatch("panic strategy", panic, panic_strategy()));
         }
         let mut registrar = Registrar::new(&name);
         (decl.register)(&mut registrar);
-        if let Some(e) = registrar.failure.take() {
+        if let Some(e) = registrar.take_failure() {
             return Err(e);
         }
         Ok(Some(LoadedPlugin {
@@ -298,7 +307,7 @@ impl PluginSet {
         for p in &self.plugins {
             if let Some(f) = p
                 .registrar
-                .extractors
+                .extractor_factories()
                 .iter()
                 .find(|f| f.info().name == name)
             {
@@ -315,7 +324,12 @@ impl PluginSet {
     /// A new model `name` configured by the TOML table `params`.
     pub fn model(&self, name: &str, params: &str) -> Result<Hosted<dyn Model>> {
         for p in &self.plugins {
-            if let Some(f) = p.registrar.models.iter().find(|f| f.info().name == name) {
+            if let Some(f) = p
+                .registrar
+                .model_factories()
+                .iter()
+                .find(|f| f.info().name == name)
+            {
                 return Ok(Hosted {
                     inner: f.create(params)?,
                     _lib: p.lib.clone(),
@@ -329,7 +343,12 @@ impl PluginSet {
     /// A new fusion `name` configured by the TOML table `params`.
     pub fn fusion(&self, name: &str, params: &str) -> Result<Hosted<dyn Fusion>> {
         for p in &self.plugins {
-            if let Some(f) = p.registrar.fusions.iter().find(|f| f.info().name == name) {
+            if let Some(f) = p
+                .registrar
+                .fusion_factories()
+                .iter()
+                .find(|f| f.info().name == name)
+            {
                 return Ok(Hosted {
                     inner: f.create(params)?,
                     _lib: p.lib.clone(),
@@ -345,7 +364,7 @@ impl PluginSet {
         for p in &self.plugins {
             if let Some(f) = p
                 .registrar
-                .transcribers
+                .transcriber_factories()
                 .iter()
                 .find(|f| f.info().name == name)
             {

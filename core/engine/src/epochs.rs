@@ -6,9 +6,9 @@
 //! so a killed run keeps its curves. When a fit starts again (a resumed run, or an epoch
 //! re-run after a resume) its rows from that epoch on are replaced, not duplicated.
 
+use crate::results::write_atomic;
+use crate::{Error, EventSink, Result, RunEvent};
 use serde::{Deserialize, Serialize};
-use serlab_core::results::write_atomic;
-use serlab_core::{Error, EventSink, Result, RunEvent};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -167,7 +167,7 @@ impl<S: EventSink> EventSink for EpochLog<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serlab_core::events::VecSink;
+    use crate::events::VecSink;
 
     fn epoch(fold: usize, e: usize, loss: f64) -> RunEvent {
         RunEvent::Epoch {

@@ -3,9 +3,9 @@
 //! by that share, so rows of rare and frequent classes read on the same scale.
 
 use super::draw::{canvas, fail, fit, ink_on, style, text};
+use crate::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serlab_core::Result;
 use std::path::Path;
 
 /// Pixel geometry of a heat-map of `k` classes.

@@ -4,9 +4,9 @@
 use super::draw::{canvas, fail, fit, series_color, style, text};
 use super::font::FAMILY;
 use crate::epochs::EpochRow;
+use crate::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serlab_core::Result;
 use std::collections::BTreeMap;
 use std::path::Path;
 

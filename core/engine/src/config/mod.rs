@@ -179,31 +179,7 @@ pub const SECTIONS: [&str; 9] = [
     "augmentation",
 ];
 
-/// Expand `${VAR}` and `${VAR:-default}` in `s`.
-pub fn expand_env(s: &str) -> std::result::Result<String, String> {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
-        let inner = &after[..end];
-        let (var, default) = match inner.split_once(":-") {
-            Some((v, d)) => (v, Some(d)),
-            None => (inner, None),
-        };
-        match (std::env::var(var).ok().filter(|v| !v.is_empty()), default) {
-            (Some(v), _) => out.push_str(&v),
-            (None, Some(d)) => out.push_str(d),
-            (None, None) => return Err(format!("environment variable `{var}` is not set (write `${{{var}:-default}}` to give a default)")),
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
+pub use serlab_api::env::expand_env;
 
 impl Experiment {
     /// Read and validate an experiment file.
@@ -797,7 +773,7 @@ method = "average"
 
     #[test]
     fn parses_the_ravdess_and_iemocap_experiments() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments");
         let r = Experiment::from_file(&dir.join("ravdess-forest.toml")).unwrap();
         assert!(matches!(r.corpus, CorpusConfig::Ravdess { .. }));
         assert_eq!(r.protocol.kind, crate::protocol::ProtocolKind::SpeakerFolds);
@@ -838,7 +814,7 @@ method = "average"
 
     #[test]
     fn the_documented_example_parses_with_its_documented_values() {
-        let doc = include_str!("../../../experiments/README.md");
+        let doc = include_str!("../../../../experiments/README.md");
         let start = doc.find("```toml\n").expect("a toml block") + 8;
         let end = start + doc[start..].find("```").expect("closed");
         let e = Experiment::from_str(&doc[start..end], Path::new("README.md")).unwrap();
