@@ -1,5 +1,5 @@
 //! serlab's front ends: the command line (`serlab run`, `serlab plugins`, `serlab tui`) and
-//! its renderers. The runner lives in serlab-core and only emits events; this crate decides how
+//! its renderers. The runner lives in serlab-engine and only emits events; this crate decides how
 //! they are shown.
 
 pub mod bench;
