@@ -159,3 +159,89 @@ fn skipping_a_fold_from_the_live_view_drops_just_that_fold() {
         Some(&s.results.pooled["fusion"].confusion)
     );
 }
+
+/// Every file under `dir`, relative, sorted.
+fn file_list(dir: &std::path::Path) -> Vec<String> {
+    fn walk(root: &std::path::Path, d: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// One pipeline: a run started from the dashboard and one started by `serlab run` write the
+/// same run folder (the engine owns it: epoch log and plots included), and the same
+/// predictions byte for byte.
+#[test]
+fn a_dashboard_run_and_a_cli_run_write_the_same_folder() {
+    use serlab::dashboard::app::RunMsg;
+    use serlab::dashboard::trainer::Trainer;
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(experiment("quickstart.toml")).unwrap();
+    let out = tmp.path().join("out");
+    let toml_path = |s: &std::path::Path| s.display().to_string().replace('\\', "/");
+    let file = tmp.path().join("quickstart.toml");
+    std::fs::write(
+        &file,
+        text.replace(
+            "output = \"runs\"",
+            &format!("output = \"{}\"", toml_path(&out)),
+        ),
+    )
+    .unwrap();
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains(&toml_path(&out)));
+
+    // The dashboard's training thread, as the `r` key starts it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let trainer = Trainer::start(file.clone(), tx).unwrap();
+    let dash_dir = loop {
+        match rx.recv_timeout(Duration::from_secs(600)).unwrap() {
+            RunMsg::Ended(r) => break r.unwrap(),
+            RunMsg::Event(_) => {}
+        }
+    };
+    trainer.join();
+
+    // `serlab run FILE --output DIR`, as the command line runs it.
+    let cli_dir = tmp.path().join("cli-run");
+    serlab::run::execute(serlab::run::RunArgs {
+        experiment: Some(file),
+        output: Some(cli_dir.clone()),
+        id: None,
+        fold: None,
+        resume: None,
+        quiet: true,
+        no_cache: false,
+    })
+    .unwrap();
+
+    let files = file_list(&cli_dir);
+    for expected in [
+        "results.json",
+        "predictions.csv",
+        "config.toml",
+        "speakers.png",
+        "confusion-forest-func.png",
+    ] {
+        assert!(
+            files.iter().any(|f| f == expected),
+            "{expected} in {files:?}"
+        );
+    }
+    assert_eq!(file_list(&dash_dir), files);
+    assert_eq!(
+        std::fs::read(dash_dir.join("predictions.csv")).unwrap(),
+        std::fs::read(cli_dir.join("predictions.csv")).unwrap()
+    );
+}

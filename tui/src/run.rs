@@ -82,16 +82,11 @@ pub fn execute(args: RunArgs) -> serlab_engine::Result<()> {
         eprintln!("warning: plugin refused: {}", r.error);
     }
     let quiet = args.quiet || !std::io::stderr().is_terminal();
-    // The folder is fixed here so the epoch log and plots can follow the run.
-    let dir = output.unwrap_or_else(|| {
-        exp.meta
-            .output
-            .join(&exp.meta.name)
-            .join(runner::timestamp())
-    });
-    let mut sink = serlab_engine::epochs::EpochLog::new(ProgressSink::new(quiet), &dir, true);
+    // The engine writes the whole run folder (epoch log and plots included); this front
+    // end only renders progress.
+    let mut sink = ProgressSink::new(quiet);
     let opts = RunOptions {
-        output: Some(dir),
+        output,
         resume: args.resume.is_some(),
         fold: args.fold,
         cache: serlab_engine::h5cache::open(&exp, args.no_cache),

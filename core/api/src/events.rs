@@ -120,6 +120,13 @@ pub trait EventSink: Send {
     fn emit(&mut self, event: RunEvent);
 }
 
+/// A borrowed sink is a sink, so a sink can wrap the caller's `&mut dyn EventSink`.
+impl<T: EventSink + ?Sized> EventSink for &mut T {
+    fn emit(&mut self, event: RunEvent) {
+        (**self).emit(event);
+    }
+}
+
 /// Discards events.
 pub struct NullSink;
 

@@ -22,6 +22,7 @@ pub mod h5cache;
 pub mod metrics;
 pub mod plots;
 pub mod plugin;
+pub mod predict;
 pub mod preflight;
 pub mod protocol;
 pub mod results;

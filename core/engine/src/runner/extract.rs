@@ -103,7 +103,7 @@ fn cache_warnings(opts: &super::RunOptions, sink: &mut dyn EventSink) {
 
 /// Every feature set of one utterance: audio sets through the cache, text sets from its
 /// transcript (the corpus' or, per `[transcriber] when`, a recognised one).
-fn utterance_features(
+pub(crate) fn utterance_features(
     exp: &Experiment,
     u: &Utterance,
     extractors: &[Extractor],
@@ -162,8 +162,9 @@ fn check_text_only(exp: &Experiment, corpus: &Corpus, extractors: &[Extractor]) 
 
 /// Early fusion: add the concatenation of each multi-set model's feature sets to one
 /// utterance's features, under the model's `features` key (`a+b`). An impossible
-/// concatenation (text with numbers) is an error naming the model.
-fn concatenate_feature_sets(
+/// concatenation (text with numbers) is an error naming the model. A model one of whose
+/// sets is missing gets no concatenation.
+pub(crate) fn concatenate_feature_sets(
     exp: &Experiment,
     utterance: &str,
     m: &mut HashMap<String, Features>,
@@ -172,7 +173,16 @@ fn concatenate_feature_sets(
         if m.contains_key(&spec.features) {
             continue;
         }
-        let parts: Vec<&Features> = spec.feature_sets.iter().map(|id| &m[id]).collect();
+        // A set left out (a recording `serlab predict` has no transcript for) leaves its
+        // models out; in a run every set of a kept utterance is there.
+        let Some(parts) = spec
+            .feature_sets
+            .iter()
+            .map(|id| m.get(id))
+            .collect::<Option<Vec<&Features>>>()
+        else {
+            continue;
+        };
         let joined = Features::concat(&parts).map_err(|e| {
             exp.origin.value_error(
                 &format!("models.{}.features", spec.id),

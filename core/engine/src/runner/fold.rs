@@ -10,6 +10,7 @@
 use super::checkpoint;
 use super::components::{derive_seed, params_text};
 use super::extract::CorpusFeatures;
+use super::systems::{self, FusionState, Probs, Vads};
 use crate::config::Experiment;
 use crate::events::StopReason;
 use crate::metrics::{argmax, Confusion};
@@ -42,9 +43,6 @@ pub(crate) enum FoldEnd {
     /// The user stopped the run.
     Stopped,
 }
-
-/// Class probabilities, one row per utterance.
-type Probs = Vec<Vec<f32>>;
 
 /// Where a fold keeps its model checkpoints.
 pub(crate) struct Checkpoints<'a> {
@@ -179,25 +177,9 @@ pub(crate) fn run_fold(
                     });
                 }
             }
-            let vp = if va_x.is_empty() {
-                Vec::new()
-            } else {
-                model.predict_proba_by_speaker(va_x, &vac.s)?
-            };
-            let tp = model.predict_proba_by_speaker(te_x, &tec.s)?;
-            check_probs(&m.id, &tp, te_x.len(), corpus.classes.len())?;
-            check_probs(&m.id, &vp, va_x.len(), corpus.classes.len())?;
-            let vad = model.predict_vad_by_speaker(te_x, &tec.s)?;
-            if let Some(v) = &vad {
-                if v.len() != te_x.len() {
-                    return Err(Error::invalid(format!(
-                        "`{}` returned {} V/A/D rows for {} utterances",
-                        m.id,
-                        v.len(),
-                        te_x.len()
-                    )));
-                }
-            }
+            let k = corpus.classes.len();
+            let (vp, _) = systems::model_outputs(&m.id, &*model, va_x, Some(&vac.s), k)?;
+            let (tp, vad) = systems::model_outputs(&m.id, &*model, te_x, Some(&tec.s), k)?;
             Ok((vp, tp, vad))
         })();
         match outcome {
@@ -245,24 +227,13 @@ pub(crate) fn run_fold(
         if !idx.is_empty() {
             let vp: Vec<Probs> = idx.iter().map(|&i| valid_probs[i].clone()).collect();
             let tp: Vec<Probs> = idx.iter().map(|&i| test_probs[i].clone()).collect();
-            let fused = (|| -> Result<Probs> {
-                let mut f = plugins.fusion(&fspec.method, &params_text(&fspec.params))?;
-                f.fit(&vp, &valid_labels)?;
-                let out = f.combine(&tp)?;
-                check_probs(&fspec.id, &out, te.len(), corpus.classes.len())?;
-                // What the fusion learnt, for `serlab predict`; a fusion that cannot be
-                // saved still counts.
-                let file = checkpoint::fusion_path(ckpt.run, fold.index, &fspec.id);
-                if let Err(e) = checkpoint::save_fusion(&*f, &file) {
-                    sink.emit(RunEvent::Warning {
-                        message: format!(
-                            "fold {}: fusion `{}` not saved (serlab predict cannot use it): {e}",
-                            fold.index, fspec.id
-                        ),
-                    });
-                }
-                Ok(out)
-            })();
+            let state = FusionState::Fit {
+                valid: &vp,
+                labels: &valid_labels,
+                save: (ckpt.run, fold.index),
+            };
+            let classes = corpus.classes.len();
+            let fused = systems::fuse(plugins, fspec, state, &tp, classes, &mut *sink);
             match fused {
                 Ok(p) => record(
                     &mut fr,
@@ -293,9 +264,6 @@ pub(crate) fn run_fold(
     Ok(FoldEnd::Done(fr, predictions))
 }
 
-/// Predicted valence, arousal, dominance per utterance.
-type Vads = Vec<[f32; 3]>;
-
 /// The per-utterance columns of one subset, owned for the duration of a fit.
 struct Columns<'a> {
     x: Vec<&'a Features>,
@@ -316,25 +284,6 @@ impl<'a> Columns<'a> {
             aux: &self.a,
         }
     }
-}
-
-fn check_probs(system: &str, p: &[Vec<f32>], n: usize, k: usize) -> Result<()> {
-    if p.len() != n {
-        return Err(Error::invalid(format!(
-            "`{system}` returned {} probability rows for {n} utterances",
-            p.len()
-        )));
-    }
-    if let Some((i, row)) = p
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.len() != k || r.iter().any(|x| !x.is_finite()))
-    {
-        return Err(Error::invalid(format!(
-            "`{system}` returned an invalid probability row {i}: {row:?} ({k} classes expected)"
-        )));
-    }
-    Ok(())
 }
 
 /// One system's test-fold output, as scored by [`record`].

@@ -68,6 +68,11 @@ pub fn merge(dir: &Path) -> Result<RunSummary> {
     header.status = "finished".into();
     let (res, predictions) = parts::assemble(&header, found.values());
     results::write(dir, &res, &predictions)?;
+    // The same plots a single run draws after its last fold; a plot that cannot be drawn
+    // (a headless machine without fonts, say) does not undo the merge.
+    if let Err(e) = crate::plots::write_all(dir) {
+        eprintln!("warning: plots not drawn in {}: {e}", dir.display());
+    }
     Ok(RunSummary {
         dir: dir.to_path_buf(),
         results: res,

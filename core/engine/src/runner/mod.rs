@@ -13,17 +13,20 @@
 //!
 //! Files: `components.rs` (checking and resolving the experiment's components),
 //! `folder.rs` (claiming the run folder), `extract.rs` (features of the whole corpus),
-//! `fold.rs` (one fold's models and fusion), [`parts`] (fold parts and their pooling),
+//! `fold.rs` (one fold's models and fusion), `writer.rs` (the one writer of the run folder:
+//! results, predictions, parts, epoch log, plots), [`parts`] (fold parts and their pooling),
 //! [`checkpoint`] (model checkpoints), `merge.rs` (pooling `--fold` parts), `timestamp.rs`.
 
 pub mod checkpoint;
-mod components;
-mod extract;
+pub(crate) mod components;
+pub(crate) mod extract;
 mod fold;
 mod folder;
 mod merge;
 pub mod parts;
+pub(crate) mod systems;
 mod timestamp;
+mod writer;
 
 pub(crate) use components::resolved_params;
 pub use merge::merge;
@@ -33,7 +36,7 @@ use crate::config::Experiment;
 use crate::corpus::Skipped;
 use crate::plugin::PluginSet;
 use crate::protocol::Fold;
-use crate::results::{self, Prediction, Resumption, RunResults};
+use crate::results::{Resumption, RunResults};
 use crate::{Error, EventSink, Result, RunEvent, StopHandle};
 use fold::{Checkpoints, FoldData, FoldEnd};
 use parts::FoldPart;
@@ -100,10 +103,7 @@ pub fn run(
         None
     };
 
-    let mut state = Written {
-        dir: dir.clone(),
-        results: None,
-    };
+    let mut writer = writer::FolderWriter::new(&dir, opts.fold.is_some(), sink);
     let out = run_in(
         exp,
         plugins,
@@ -111,33 +111,13 @@ pub fn run(
         &extractors,
         transcriber.as_ref(),
         previous,
-        &mut state,
-        sink,
+        &mut writer,
         stop,
     );
     if let Err(e) = &out {
-        // Say so in results.json rather than leave it claiming to be running.
-        if let (Some(res), false) = (&mut state.results, matches!(e, Error::Stopped)) {
-            res.0.status = "failed".into();
-            res.0.error = Some(e.to_string());
-            let _ = results::write(&dir, &res.0, &res.1);
-        }
+        writer.failed(e);
     }
     out
-}
-
-/// The last `results.json` written, kept to mark the run `failed` if an error ends it.
-struct Written {
-    dir: PathBuf,
-    results: Option<(RunResults, Vec<Prediction>)>,
-}
-
-impl Written {
-    fn write(&mut self, res: RunResults, predictions: Vec<Prediction>) -> Result<()> {
-        results::write(&self.dir, &res, &predictions)?;
-        self.results = Some((res, predictions));
-        Ok(())
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -148,16 +128,15 @@ fn run_in(
     extractors: &[components::Extractor],
     transcriber: Option<&components::Transcriber>,
     previous: Option<Option<RunResults>>,
-    state: &mut Written,
-    sink: &mut dyn EventSink,
+    writer: &mut writer::FolderWriter<'_>,
     stop: &StopHandle,
 ) -> Result<RunSummary> {
-    let dir = state.dir.clone();
+    let dir = writer.dir().to_path_buf();
     let loaded = exp.corpus.load(&exp.meta.output)?;
     let mut skipped: Vec<Skipped> = loaded.skipped;
     let corpus = loaded.corpus;
     for s in &skipped {
-        sink.emit(RunEvent::Warning {
+        writer.emit(RunEvent::Warning {
             message: format!("skipped {}: {}", s.path.display(), s.reason),
         });
     }
@@ -169,18 +148,11 @@ fn run_in(
         transcriber,
         opts,
         &mut skipped,
-        sink,
+        writer,
         stop,
     ) {
         Err(Error::Stopped) => {
-            // Stopped before any fold: still a consistent run folder, marked `stopped`.
-            let mut res = new_header(exp, plugins, &corpus, 0, &skipped);
-            res.status = "stopped".into();
-            state.write(res.clone(), Vec::new())?;
-            sink.emit(RunEvent::RunFinished {
-                output: dir.display().to_string(),
-                stopped: true,
-            });
+            let res = writer.stopped_early(new_header(exp, plugins, &corpus, 0, &skipped))?;
             return Ok(RunSummary { dir, results: res });
         }
         r => r?,
@@ -196,7 +168,7 @@ fn run_in(
     let labels = corpus.label_indices();
     let folds = make_folds(exp, &corpus, &keep)?;
     if exp.protocol.allow_speaker_overlap {
-        sink.emit(RunEvent::Warning {
+        writer.emit(RunEvent::Warning {
             message:
                 "protocol.allow_speaker_overlap = true: results may NOT be speaker-independent"
                     .into(),
@@ -214,19 +186,7 @@ fn run_in(
     };
 
     let mut header = new_header(exp, plugins, &corpus, keep.len(), &skipped);
-
-    // Finished folds kept from an earlier attempt (resume) or an earlier task (--fold).
-    let mut done: BTreeMap<usize, FoldPart> = BTreeMap::new();
-    if opts.resume || opts.fold.is_some() {
-        for (k, part) in parts::read_all(&dir)? {
-            let file = parts::path(&dir, k);
-            if opts.fold.is_some_and(|f| f != k) {
-                continue;
-            }
-            check_part(&header, &folds, &part, &file)?;
-            done.insert(k, part);
-        }
-    }
+    let kept = kept_parts(&dir, opts, &header, &folds)?;
     if let Some(prev) = previous {
         let after = match &prev {
             Some(r) if r.status == "running" => "killed".to_string(),
@@ -237,16 +197,11 @@ fn run_in(
         header.resumed.push(Resumption {
             at: timestamp(),
             after,
-            folds_kept: done.keys().copied().collect(),
+            folds_kept: kept.keys().copied().collect(),
         });
     }
-    let fold_mode = opts.fold.is_some();
-    if !fold_mode {
-        // Before training: the status says `running`, and an unwritable folder fails now.
-        let (res, p) = parts::assemble(&header, done.values());
-        state.write(res, p)?;
-    }
-    sink.emit(RunEvent::RunStarted {
+    writer.begin(header.clone(), kept)?;
+    writer.emit(RunEvent::RunStarted {
         name: exp.meta.name.clone(),
         folds: todo.len(),
         models: exp.models.iter().map(|m| m.id.clone()).collect(),
@@ -261,40 +216,35 @@ fn run_in(
     };
     let ckpt = Checkpoints {
         run: &dir,
-        reuse: opts.resume || fold_mode,
+        reuse: opts.resume || opts.fold.is_some(),
     };
     let mut stopped = false;
     for fold in todo {
-        sink.emit(RunEvent::FoldStarted {
+        writer.emit(RunEvent::FoldStarted {
             fold: fold.index,
             folds: folds.len(),
             test_speakers: fold.test.clone(),
             validation_speakers: fold.validation.clone(),
         });
-        if let Some(part) = done.get(&fold.index) {
-            replay(part, sink);
-            sink.emit(RunEvent::FoldFinished { fold: fold.index });
+        if let Some(part) = writer.done().get(&fold.index) {
+            let events = replay(part);
+            events.into_iter().for_each(|e| writer.emit(e));
+            writer.emit(RunEvent::FoldFinished { fold: fold.index });
             continue;
         }
-        match fold::run_fold(exp, plugins, &data, fold, &ckpt, sink, stop)? {
+        match fold::run_fold(exp, plugins, &data, fold, &ckpt, writer, stop)? {
             FoldEnd::Done(fr, predictions) => {
                 let mut results = header.clone();
                 results.status = "finished".into();
                 results.resumed.clear();
                 results.folds = vec![fr];
                 results.summarise(&predictions);
-                let part = FoldPart {
+                writer.fold_finished(FoldPart {
                     folds: folds.len(),
                     results,
                     predictions,
-                };
-                parts::write(&dir, &part)?;
-                done.insert(fold.index, part);
-                if !fold_mode {
-                    let (res, p) = parts::assemble(&header, done.values());
-                    state.write(res, p)?;
-                }
-                sink.emit(RunEvent::FoldFinished { fold: fold.index });
+                })?;
+                writer.emit(RunEvent::FoldFinished { fold: fold.index });
             }
             FoldEnd::Skipped => {}
             FoldEnd::Stopped => {
@@ -303,22 +253,29 @@ fn run_in(
             }
         }
     }
-    header.status = if stopped { "stopped" } else { "finished" }.into();
-    let results = if fold_mode {
-        match opts.fold.and_then(|k| done.get(&k)) {
-            Some(part) => part.results.clone(),
-            None => header,
-        }
-    } else {
-        let (res, p) = parts::assemble(&header, done.values());
-        state.write(res.clone(), p)?;
-        res
-    };
-    sink.emit(RunEvent::RunFinished {
-        output: dir.display().to_string(),
-        stopped,
-    });
+    let results = writer.finish(stopped, opts.fold)?;
     Ok(RunSummary { dir, results })
+}
+
+/// Finished folds kept from an earlier attempt (resume) or an earlier task (`--fold`),
+/// each checked to belong to this run.
+fn kept_parts(
+    dir: &Path,
+    opts: &RunOptions,
+    header: &RunResults,
+    folds: &[Fold],
+) -> Result<BTreeMap<usize, FoldPart>> {
+    let mut kept = BTreeMap::new();
+    if opts.resume || opts.fold.is_some() {
+        for (k, part) in parts::read_all(dir)? {
+            if opts.fold.is_some_and(|f| f != k) {
+                continue;
+            }
+            check_part(header, folds, &part, &parts::path(dir, k))?;
+            kept.insert(k, part);
+        }
+    }
+    Ok(kept)
 }
 
 /// The results of a run before its first fold: status `running`, no folds.
@@ -400,20 +357,22 @@ fn check_part(header: &RunResults, folds: &[Fold], part: &FoldPart, file: &Path)
     }
 }
 
-/// Tell the sink what a kept fold scored, as if it had just run.
-fn replay(part: &FoldPart, sink: &mut dyn EventSink) {
+/// What a kept fold scored, as the events it would have emitted had it just run.
+fn replay(part: &FoldPart) -> Vec<RunEvent> {
     let f = &part.results.folds[0];
-    for sys in &part.results.systems {
-        if let Some(s) = f.systems.get(sys) {
-            sink.emit(RunEvent::Evaluated {
+    part.results
+        .systems
+        .iter()
+        .filter_map(|sys| {
+            f.systems.get(sys).map(|s| RunEvent::Evaluated {
                 fold: f.index,
                 model: sys.clone(),
                 ua: s.ua,
                 wa: s.wa,
                 confusion: s.confusion.clone(),
-            });
-        }
-    }
+            })
+        })
+        .collect()
 }
 
 /// Load the `results.json` of a run folder.
