@@ -64,12 +64,33 @@ fn the_neural_plugin_conforms() {
 
 #[test]
 fn the_suite_fails_a_plugin_that_breaks_a_contract() {
-    // The panicking fixture: predict before fit answers (uniform over 0 classes: NaN-free
-    // but empty rows), and `panic_in = "fit"` makes every fit panic.
+    // The panicking fixture answers predict_proba before fit, and `panic_in = "fit"` makes
+    // every fit panic: both are contract breaches the suite must report.
     let opts = Options::default().with_params("panic-model", "panic_in = \"fit\"");
     let report = check("fixture_panics", &opts);
     assert!(!report.passed());
     let failed: Vec<&str> = report.failures().iter().map(|c| c.check).collect();
     assert!(failed.contains(&"fit"), "{}", report.render());
+    // Zero classes fitted: "probabilities" before fit are empty rows, not an error.
+    assert!(
+        failed.contains(&"predict before fit"),
+        "{}",
+        report.render()
+    );
     assert!(report.render().contains("FAIL"), "{}", report.render());
+}
+
+#[test]
+fn check_plugin_exits_non_zero_on_a_failure_and_zero_on_a_pass() {
+    let run = |lib: &str, params: &[&str]| {
+        let lib = built_library(lib).to_string_lossy().into_owned();
+        let mut args = vec!["serlab", "check-plugin", lib.as_str()];
+        args.extend(params.iter().flat_map(|p| ["--params", *p]));
+        serlab::cli::main(args.into_iter().map(std::ffi::OsString::from))
+    };
+    assert_eq!(
+        run("fixture_panics", &["panic-model=panic_in = \"fit\""]),
+        1
+    );
+    assert_eq!(run("serlab_fusion", &[]), 0);
 }

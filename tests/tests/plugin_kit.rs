@@ -36,12 +36,11 @@ fn scaffold_and_build(name: &str, kind: &str, api: Option<&Path>) -> (PathBuf, P
     let root = std::env::temp_dir().join(format!("serlab-kit-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let dir = root.join(name);
-    let mut args = vec!["new-plugin", name, "--kind", kind, "--dir"];
     let dir_s = dir.to_string_lossy().into_owned();
-    args.push(&dir_s);
     let api_s = api.map(|a| a.to_string_lossy().into_owned());
+    let mut args = vec!["new-plugin", name, "--kind", kind, "--dir", dir_s.as_str()];
     if let Some(a) = &api_s {
-        args.extend(["--api", a]);
+        args.extend(["--api", a.as_str()]);
     }
     assert_eq!(serlab(&args), 0, "new-plugin {name}");
     assert!(!dir.starts_with(repo()));
