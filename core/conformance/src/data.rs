@@ -58,8 +58,11 @@ pub(crate) fn audio(sample_rate: u32, seconds: f32, seed: u64) -> Audio {
     }
 }
 
+/// Values per vector; frames are wider (40, as log-mel bands), since convolutional models
+/// pool the feature axis and need room for it.
 const DIM: usize = 6;
-const FRAMES: usize = 24;
+const FRAME_DIM: usize = 40;
+const FRAMES: usize = 32;
 const WORDS: [&[&str]; 3] = [
     &["happy", "joy", "great", "wonderful", "smile"],
     &["sad", "tears", "sorry", "lonely", "loss"],
@@ -83,17 +86,19 @@ impl Set {
         let mut speakers = Vec::new();
         for i in 0..per_class * 3 {
             let class = i % 3;
-            let row = |noise: &mut Noise| -> Vec<f32> {
-                (0..DIM)
+            let row = |noise: &mut Noise, dim: usize| -> Vec<f32> {
+                (0..dim)
                     .map(|d| if d % 3 == class { 2.0 } else { 0.0 } + 0.5 * noise.next())
                     .collect()
             };
             inputs.push(match kind {
-                InputKind::Vector => Features::Vector(row(&mut noise)),
+                InputKind::Vector => Features::Vector(row(&mut noise, DIM)),
                 InputKind::Frames => Features::Frames {
                     frames: FRAMES,
-                    dim: DIM,
-                    data: (0..FRAMES).flat_map(|_| row(&mut noise)).collect(),
+                    dim: FRAME_DIM,
+                    data: (0..FRAMES)
+                        .flat_map(|_| row(&mut noise, FRAME_DIM))
+                        .collect(),
                 },
                 InputKind::Text => {
                     let w = WORDS[class];

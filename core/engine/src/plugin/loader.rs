@@ -84,6 +84,22 @@ pub struct PluginSet {
     pub refused: Vec<Refusal>,
 }
 
+/// Whether `a` and `b` are one cargo artifact in its two places: `D/libx.so` and
+/// `D/deps/libx.so`. Cargo refreshes only `deps/` when it builds a cdylib as a dependency
+/// (`cargo test`), so the two may differ while being the same plugin at two ages; the
+/// copy found first is kept without a warning (the executable's own folder comes first in
+/// [`search_dirs`], so a test binary in `deps/` gets the fresh one). Warning about it
+/// would flag every workspace checkout.
+fn cargo_copies(a: &Path, b: &Path) -> bool {
+    let (Some(na), Some(nb)) = (a.file_name(), b.file_name()) else {
+        return false;
+    };
+    let (Some(da), Some(db)) = (a.parent(), b.parent()) else {
+        return false;
+    };
+    na == nb && (da.join("deps") == db || db.join("deps") == da)
+}
+
 /// # Safety
 /// `p` must be null or point to a NUL-terminated string.
 unsafe fn c_text(p: *const c_char) -> String {
@@ -180,7 +196,9 @@ impl PluginSet {
         };
         let digest = digest(path);
         if let Some(first) = self.plugins.iter().find(|p| p.name == name) {
-            if first.digest.is_some() && first.digest == digest {
+            if (first.digest.is_some() && first.digest == digest)
+                || first.path.as_deref().is_some_and(|p| cargo_copies(p, path))
+            {
                 return Ok(None);
             }
             return Err(Error::PluginShadowed {
