@@ -11,14 +11,14 @@ use super::checkpoint;
 use super::components::{derive_seed, params_text};
 use super::extract::CorpusFeatures;
 use super::systems::{self, FusionState, Probs, Vads};
-use crate::config::Experiment;
+use crate::config::{Experiment, ModelSpec};
 use crate::events::StopReason;
 use crate::metrics::{argmax, Confusion};
 use crate::model::{FitContext, LabeledSet};
-use crate::plugin::PluginSet;
+use crate::plugin::{Hosted, PluginSet};
 use crate::protocol::Fold;
 use crate::results::{FoldResult, Prediction, Scores};
-use crate::{Corpus, Error, EventSink, Features, Result, RunEvent, Split, StopHandle};
+use crate::{Corpus, Error, EventSink, Features, Model, Result, RunEvent, Split, StopHandle};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -130,53 +130,12 @@ pub(crate) fn run_fold(
         let (trc, vac, tec) = (gather(&tr), gather(&va), gather(&te));
         let (train, valid) = (trc.set(&corpus.classes), vac.set(&corpus.classes));
         let (va_x, te_x) = (&vac.x, &tec.x);
-        let file = checkpoint::path(ckpt.run, fold.index, &m.id);
         let outcome = (|| -> Result<(Probs, Probs, Option<Vads>)> {
-            let mut model = plugins.model(&m.model, &params_text(&m.params))?;
-            let mut restored = false;
-            if ckpt.reuse && file.is_file() {
-                match model.load(&file) {
-                    Ok(()) => {
-                        restored = true;
-                        sink.emit(RunEvent::Warning {
-                            message: format!(
-                                "fold {}: model `{}` restored from {}",
-                                fold.index,
-                                m.id,
-                                file.display()
-                            ),
-                        });
-                    }
-                    Err(e) => {
-                        sink.emit(RunEvent::Warning {
-                            message: format!(
-                                "fold {}: checkpoint {} cannot be restored ({e}); fitting again",
-                                fold.index,
-                                file.display()
-                            ),
-                        });
-                        model = plugins.model(&m.model, &params_text(&m.params))?;
-                    }
-                }
-            }
-            if !restored {
-                let mut ctx = FitContext {
-                    events: &mut *sink,
-                    stop,
-                    seed: derive_seed(exp.meta.seed, fold.index, &m.id),
-                    fold: fold.index,
-                    model_id: &m.id,
-                };
-                model.fit(&train, &valid, &mut ctx)?;
-                if let Err(e) = checkpoint::save(&*model, &file) {
-                    sink.emit(RunEvent::Warning {
-                        message: format!(
-                            "fold {}: model `{}` could not be saved as a checkpoint: {e}",
-                            fold.index, m.id
-                        ),
-                    });
-                }
-            }
+            let member = Member {
+                spec: m,
+                fold: fold.index,
+            };
+            let model = fitted(exp, plugins, member, ckpt, (&train, &valid), sink, stop)?;
             let k = corpus.classes.len();
             let (vp, _) = systems::model_outputs(&m.id, &*model, va_x, Some(&vac.s), k)?;
             let (tp, vad) = systems::model_outputs(&m.id, &*model, te_x, Some(&tec.s), k)?;
@@ -262,6 +221,69 @@ pub(crate) fn run_fold(
         }
     }
     Ok(FoldEnd::Done(fr, predictions))
+}
+
+/// One model of one fold.
+#[derive(Clone, Copy)]
+struct Member<'a> {
+    spec: &'a ModelSpec,
+    fold: usize,
+}
+
+/// Model `member`, fitted on `sets` (train, validation) and saved as a checkpoint, or
+/// restored from its checkpoint when the fold reuses them (a resumed run, a requeued task).
+fn fitted(
+    exp: &Experiment,
+    plugins: &PluginSet,
+    member: Member<'_>,
+    ckpt: &Checkpoints<'_>,
+    sets: (&LabeledSet<'_>, &LabeledSet<'_>),
+    sink: &mut dyn EventSink,
+    stop: &StopHandle,
+) -> Result<Hosted<dyn Model>> {
+    let (m, fold) = (member.spec, member.fold);
+    let file = checkpoint::path(ckpt.run, fold, &m.id);
+    let mut model = plugins.model(&m.model, &params_text(&m.params))?;
+    if ckpt.reuse && file.is_file() {
+        match model.load(&file) {
+            Ok(()) => {
+                sink.emit(RunEvent::Warning {
+                    message: format!(
+                        "fold {fold}: model `{}` restored from {}",
+                        m.id,
+                        file.display()
+                    ),
+                });
+                return Ok(model);
+            }
+            Err(e) => {
+                sink.emit(RunEvent::Warning {
+                    message: format!(
+                        "fold {fold}: checkpoint {} cannot be restored ({e}); fitting again",
+                        file.display()
+                    ),
+                });
+                model = plugins.model(&m.model, &params_text(&m.params))?;
+            }
+        }
+    }
+    let mut ctx = FitContext {
+        events: &mut *sink,
+        stop,
+        seed: derive_seed(exp.meta.seed, fold, &m.id),
+        fold,
+        model_id: &m.id,
+    };
+    model.fit(sets.0, sets.1, &mut ctx)?;
+    if let Err(e) = checkpoint::save(&*model, &file) {
+        sink.emit(RunEvent::Warning {
+            message: format!(
+                "fold {fold}: model `{}` could not be saved as a checkpoint: {e}",
+                m.id
+            ),
+        });
+    }
+    Ok(model)
 }
 
 /// The per-utterance columns of one subset, owned for the duration of a fit.
