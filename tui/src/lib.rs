@@ -3,12 +3,14 @@
 //! they are shown.
 
 pub mod bench;
+pub mod check_plugin;
 pub mod cli;
 pub mod compare;
 pub mod dashboard;
 pub mod export;
 pub mod folds;
 pub mod merge;
+pub mod new_plugin;
 pub mod predict;
 pub mod progress;
 pub mod report;
