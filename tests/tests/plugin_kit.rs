@@ -88,11 +88,9 @@ fn a_scaffolded_model_builds_passes_check_plugin_and_runs_in_an_experiment() {
     // The minimal model is small: boilerplate + maths, the maths apart.
     let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     let boilerplate = code.split("/// The maths").next().unwrap();
-    assert!(
-        boilerplate.lines().count() <= 80,
-        "{}",
-        boilerplate.lines().count()
-    );
+    // Issue 15: a minimal model plugin is at most 60 lines besides its maths.
+    let lines = boilerplate.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(lines <= 60, "{lines} lines of boilerplate");
     assert_eq!(serlab(&["check-plugin", &lib.to_string_lossy()]), 0);
 
     let run = tempfile::tempdir().unwrap();

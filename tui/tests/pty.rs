@@ -124,9 +124,10 @@ fn the_dashboard_runs_the_quickstart_and_shows_its_results() {
     let Some(t) = Tmux::start("quickstart", dir.path(), &command()) else {
         return;
     };
-    let s = t.wait_for("Experiments in exps", 30);
+    t.wait_for("Experiments in exps", 30);
+    // The runs pane is drawn once the run folders are read: wait for it rather than race it.
+    let s = t.wait_for("No run folder yet", 30);
     assert!(s.contains("quickstart") && s.contains("synthetic"), "{s}");
-    assert!(s.contains("No run folder yet"), "{s}");
     t.keys(&["r"]);
     let s = t.wait_for("run finished", 300);
     assert!(
