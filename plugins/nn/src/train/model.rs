@@ -1,8 +1,8 @@
 //! [`NeuralModel`]: fitting, prediction and checkpoints of any [`Architecture`].
 //!
 //! The model type and its public face live here; the parts are split by concept:
-//! [`targets`] (what a batch is trained towards), [`evaluate`] (batched inference),
-//! [`fit`] (the training loop) and [`persist`] (safetensors checkpoints).
+//! `targets` (what a batch is trained towards), `evaluate` (batched inference),
+//! `fit` (the training loop) and `persist` (safetensors checkpoints).
 
 use super::data::{self, InputKind, Normalizer};
 use super::heads::NetSpec;

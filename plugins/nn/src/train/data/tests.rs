@@ -1,7 +1,9 @@
 //! Unit tests of the training data handling, kept apart so the data code reads without them.
 
 use super::*;
+use crate::train::params::{Normalize, TrainParams};
 use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 #[test]
 fn samples_are_checked_and_named() {

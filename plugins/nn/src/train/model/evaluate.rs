@@ -1,6 +1,6 @@
 //! Batched inference of a fitted network over a set, with optional test-time
 //! augmentation, and the thread pool it (and training) runs in: shared by validation
-//! during [`super::fit`] and by prediction.
+//! during `fit` and by prediction.
 
 use crate::error::{NnError, Result};
 use crate::graph::Graph;
