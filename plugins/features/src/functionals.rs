@@ -20,17 +20,21 @@
 //! aperiodicity is under `yin_threshold` and its energy is within `voicing_range_db` of the
 //! utterance's loudest frame and above -60 dBFS. Everything is 0 where undefined (no voiced
 //! frame, empty audio), never NaN.
+//!
+//! The extraction itself is in `extract` and the prosodic summaries (voiced-F0 statistics,
+//! energy-peak rate) in `prosody`; this file holds the parameters, names and set-up.
 
 use crate::mel::{MelFrontEnd, MelSettings};
-use crate::mfcc::{delta, MfccFrontEnd};
+use crate::mfcc::MfccFrontEnd;
 use crate::pitch::Yin;
-use crate::spectral::{rms_zcr, SpectralShape};
-use crate::stats::{percentile_sorted, Functionals, Stat};
-use crate::stft::{check_rate, sanitize, PadMode};
+use crate::spectral::SpectralShape;
+use crate::stats::Stat;
+use crate::stft::PadMode;
 use serde::{Deserialize, Serialize};
-use serlab_api::{
-    Audio, Component, Error, FeatureExtractor, FeatureInfo, FeatureShape, Features, Result,
-};
+use serlab_api::{Component, Error, Result};
+
+mod extract;
+mod prosody;
 
 /// Functionals applied to full LLDs: all of them.
 const FULL: &[Stat] = crate::stats::ALL;
@@ -289,252 +293,6 @@ impl Component for FunctionalsExtractor {
             names,
         })
     }
-}
-
-impl FeatureExtractor for FunctionalsExtractor {
-    fn info(&self) -> Result<FeatureInfo> {
-        Ok(FeatureInfo {
-            shape: FeatureShape::Vector,
-            dim: self.names.len(),
-            sample_rate: self.params.sample_rate,
-            names: self.names.clone(),
-            version: 2,
-        })
-    }
-
-    fn extract(&self, audio: &Audio) -> Result<Features> {
-        check_rate(Self::NAME, audio, self.params.sample_rate)?;
-        let p = &self.params;
-        let x = sanitize(&audio.samples);
-        let stft = self.mel.stft();
-        let spec = stft.power(&x)?;
-        let frames = spec.frames;
-        let mut out = Vec::with_capacity(self.names.len());
-        let mut fx = Functionals::default();
-        let mut col = vec![0.0f32; frames];
-
-        // Column `k` of a row-major `frames x dim` matrix into `col`.
-        let column = |m: &[f32], dim: usize, k: usize, col: &mut [f32]| {
-            for (c, row) in col.iter_mut().zip(m.chunks_exact(dim)) {
-                *c = row[k];
-            }
-        };
-
-        if p.mfcc {
-            let n = p.n_mfcc;
-            let m = self.mfcc.mfcc_of(&spec);
-            for k in 0..n {
-                column(&m, n, k, &mut col);
-                fx.compute(&col, FULL, &mut out);
-            }
-            if p.mfcc_deltas {
-                let d = delta(&m, frames, n, 9, 1);
-                for k in 0..n {
-                    column(&d, n, k, &mut col);
-                    fx.compute(&col, DELTA, &mut out);
-                }
-            }
-        }
-
-        let lm = self.mel.log_mel_of(&spec);
-        if p.logmel {
-            for k in 0..lm.n_mels {
-                column(&lm.db, lm.n_mels, k, &mut col);
-                fx.compute(&col, FULL, &mut out);
-            }
-        }
-
-        // Time-domain energy over the window's span inside each centred frame.
-        let padded = stft.padded(&x);
-        let offset = (p.n_fft - p.win_length) / 2;
-        let mut rms_db = vec![0.0f32; frames];
-        let mut zcr = vec![0.0f32; frames];
-        for t in 0..frames {
-            let start = t * stft.hop() + offset;
-            let (r, z) = rms_zcr(&padded[start..start + p.win_length]);
-            rms_db[t] = 20.0 * r.max(1e-5).log10();
-            zcr[t] = z;
-        }
-        let max_db = rms_db.iter().copied().fold(-100.0f32, f32::max);
-        if p.energy {
-            fx.compute(&rms_db, FULL, &mut out);
-            fx.compute(&zcr, FULL, &mut out);
-        }
-
-        if p.spectral {
-            // Five contours side by side: centroid, bandwidth, roll-off, flatness, flux.
-            let mut cols = vec![0.0f32; 5 * frames];
-            for t in 0..frames {
-                let s = self.shape.analyse(spec.frame(t));
-                cols[t] = s.centroid;
-                cols[frames + t] = s.bandwidth;
-                cols[2 * frames + t] = s.rolloff;
-                cols[3 * frames + t] = s.flatness;
-                if t > 0 {
-                    let (prev, cur) = (lm.frame(t - 1), lm.frame(t));
-                    let rise: f32 = cur.iter().zip(prev).map(|(c, q)| (c - q).max(0.0)).sum();
-                    cols[4 * frames + t] = rise / lm.n_mels as f32;
-                }
-            }
-            for c in cols.chunks_exact(frames) {
-                fx.compute(c, FULL, &mut out);
-            }
-        }
-
-        let duration = audio.duration();
-        if p.pitch {
-            let track = self.yin.track(&x, stft.hop(), frames);
-            for (c, f) in col.iter_mut().zip(&track) {
-                *c = 1.0 - f.aperiodicity;
-            }
-            fx.compute(&col, FULL, &mut out);
-            let voiced: Vec<bool> = track
-                .iter()
-                .zip(&rms_db)
-                .map(|(f, &e)| {
-                    f.periodic && f.f0 > 0.0 && e > SILENCE_DB && e >= max_db - p.voicing_range_db
-                })
-                .collect();
-            let f0: Vec<f32> = track.iter().map(|f| f.f0).collect();
-            f0_summary(
-                &f0,
-                &voiced,
-                stft.hop() as f64 / p.sample_rate as f64,
-                duration,
-                &mut out,
-            );
-        }
-
-        if p.rhythm {
-            let active = rms_db
-                .iter()
-                .filter(|&&e| e > SILENCE_DB && e >= max_db - 30.0)
-                .count();
-            let peaks = energy_peaks(&rms_db, max_db);
-            out.push(if duration > 0.0 {
-                (peaks as f64 / duration) as f32
-            } else {
-                0.0
-            });
-            out.push(active as f32 / frames as f32);
-        }
-
-        crate::sets::finish_vector("functionals", out, self.names.len())
-    }
-}
-
-/// Voiced-F0 statistics (see [`F0_NAMES`]) appended to `out`; `frame_s` is the hop in
-/// seconds, `duration` the clip length in seconds.
-fn f0_summary(f0: &[f32], voiced: &[bool], frame_s: f64, duration: f64, out: &mut Vec<f32>) {
-    let frames = f0.len();
-    let hz: Vec<f64> = f0
-        .iter()
-        .zip(voiced)
-        .filter(|(_, &v)| v)
-        .map(|(&f, _)| f as f64)
-        .collect();
-    let n_voiced = hz.len();
-    // Voiced segments (runs of voiced frames).
-    let mut segments = 0usize;
-    let mut prev = false;
-    for &v in voiced {
-        if v && !prev {
-            segments += 1;
-        }
-        prev = v;
-    }
-    let voiced_fraction = n_voiced as f64 / frames.max(1) as f64;
-    let seg_rate = if duration > 0.0 {
-        segments as f64 / duration
-    } else {
-        0.0
-    };
-    let seg_mean = if segments > 0 {
-        n_voiced as f64 * frame_s / segments as f64
-    } else {
-        0.0
-    };
-    if n_voiced == 0 {
-        out.extend(std::iter::repeat_n(0.0, F0_NAMES.len() - 3));
-    } else {
-        let n = n_voiced as f64;
-        let mean = hz.iter().sum::<f64>() / n;
-        let std = (hz.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let mut sorted = hz.clone();
-        sorted.sort_by(f64::total_cmp);
-        let pct = |q| percentile_sorted(&sorted, q);
-        let (p5, p95) = (pct(5.0), pct(95.0));
-        let st: Vec<f64> = hz.iter().map(|f| 12.0 * (f / 55.0).log2()).collect();
-        let st_mean = st.iter().sum::<f64>() / n;
-        let st_std = (st.iter().map(|s| (s - st_mean).powi(2)).sum::<f64>() / n).sqrt();
-        // Slope of F0 against time over voiced frames, Hz per second.
-        let times: Vec<f64> = voiced
-            .iter()
-            .enumerate()
-            .filter(|(_, &v)| v)
-            .map(|(t, _)| t as f64 * frame_s)
-            .collect();
-        let tbar = times.iter().sum::<f64>() / n;
-        let (mut num, mut den) = (0.0, 0.0);
-        for (t, f) in times.iter().zip(&hz) {
-            num += (t - tbar) * (f - mean);
-            den += (t - tbar).powi(2);
-        }
-        let slope = if den > 0.0 { num / den } else { 0.0 };
-        // Mean absolute semitone change between adjacent voiced frames.
-        let (mut jumps, mut count) = (0.0, 0usize);
-        for t in 1..frames {
-            if voiced[t] && voiced[t - 1] && f0[t] > 0.0 && f0[t - 1] > 0.0 {
-                jumps += (12.0 * (f0[t] as f64 / f0[t - 1] as f64).log2()).abs();
-                count += 1;
-            }
-        }
-        let absdelta = if count > 0 { jumps / count as f64 } else { 0.0 };
-        let range_st = if p5 > 0.0 {
-            12.0 * (p95 / p5).log2()
-        } else {
-            0.0
-        };
-        for v in [
-            mean,
-            std,
-            p5,
-            pct(25.0),
-            pct(50.0),
-            pct(75.0),
-            p95,
-            range_st,
-            st_std,
-            slope,
-            absdelta,
-        ] {
-            out.push(v as f32);
-        }
-    }
-    out.push(voiced_fraction as f32);
-    out.push(seg_rate as f32);
-    out.push(seg_mean as f32);
-}
-
-/// Number of energy peaks: maxima of the 5-frame-smoothed RMS (dB) that dominate +-8 frames,
-/// lie within 25 dB of the loudest frame and are above the silence level.
-fn energy_peaks(rms_db: &[f32], max_db: f32) -> usize {
-    let n = rms_db.len();
-    let smooth: Vec<f32> = (0..n)
-        .map(|t| {
-            let (a, b) = (t.saturating_sub(2), (t + 3).min(n));
-            rms_db[a..b].iter().sum::<f32>() / (b - a) as f32
-        })
-        .collect();
-    (0..n)
-        .filter(|&t| {
-            let v = smooth[t];
-            v > SILENCE_DB
-                && v >= max_db - 25.0
-                && smooth[t.saturating_sub(8)..t].iter().all(|&u| u < v)
-                && smooth[t + 1..(t + 9).min(n)].iter().all(|&u| u <= v)
-        })
-        .count()
 }
 
 #[cfg(test)]

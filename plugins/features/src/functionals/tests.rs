@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::testutil::{audio, odd_inputs, sine};
+use serlab_api::{FeatureExtractor, FeatureShape, Features};
 
 fn extractor() -> FunctionalsExtractor {
     FunctionalsExtractor::new(FunctionalsParams::default()).unwrap()
