@@ -4,8 +4,14 @@
 //! Nothing here touches a terminal or a clock: times come in as durations since the
 //! dashboard started, so tests replay a scripted event sequence and get the same state,
 //! ETA included, every time.
+//!
+//! `events.rs` is the reducer (one arm per [`RunEvent`]); `fit.rs` one model's fit on one
+//! fold; this file the state and the queries the screens ask of it.
 
-use super::curves::Downsampled;
+mod events;
+mod fit;
+
+pub use fit::{EpochPoint, Fit};
 use serlab_engine::RunEvent;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
@@ -36,76 +42,6 @@ pub enum Phase {
     },
     /// The runner returned an error.
     Failed(String),
-}
-
-/// Validation metrics and loss at the end of one epoch.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EpochPoint {
-    /// Epoch number from 0.
-    pub epoch: usize,
-    /// Mean training loss.
-    pub train_loss: f64,
-    /// Validation loss.
-    pub valid_loss: Option<f64>,
-    /// Validation UA.
-    pub valid_ua: Option<f64>,
-    /// Validation WA.
-    pub valid_wa: Option<f64>,
-    /// Learning rate in force.
-    pub lr: Option<f64>,
-}
-
-/// One model fitting on one fold.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Fit {
-    /// Fold index.
-    pub fold: usize,
-    /// Model id.
-    pub model: String,
-    /// Batch losses, downsampled.
-    pub steps: Downsampled,
-    /// The last step number seen.
-    pub last_step: usize,
-    /// Steps planned, when the model says.
-    pub total_steps: Option<usize>,
-    /// Steps per epoch, known after the first epoch.
-    pub steps_per_epoch: Option<usize>,
-    /// Per-epoch points.
-    pub epochs: Vec<EpochPoint>,
-}
-
-impl Fit {
-    fn new(fold: usize, model: &str) -> Self {
-        Fit {
-            fold,
-            model: model.into(),
-            steps: Downsampled::default(),
-            last_step: 0,
-            total_steps: None,
-            steps_per_epoch: None,
-            epochs: Vec::new(),
-        }
-    }
-
-    /// Fraction of the fit done, when the model says how many steps it plans.
-    pub fn fraction(&self) -> Option<f64> {
-        self.total_steps
-            .filter(|&t| t > 0)
-            .map(|t| (self.last_step as f64 / t as f64).min(1.0))
-    }
-
-    /// Epochs planned, when both the planned steps and the epoch length are known.
-    pub fn total_epochs(&self) -> Option<usize> {
-        match (self.total_steps, self.steps_per_epoch) {
-            (Some(t), Some(s)) if s > 0 => Some(t.div_ceil(s)),
-            _ => None,
-        }
-    }
-
-    /// The learning rate of the last epoch that reported one.
-    pub fn lr(&self) -> Option<f64> {
-        self.epochs.iter().rev().find_map(|e| e.lr)
-    }
 }
 
 /// A system's scores on one fold's test speakers.
@@ -246,171 +182,6 @@ impl LiveRun {
         });
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
-        }
-    }
-
-    /// Take one event from the runner.
-    pub fn apply(&mut self, event: &RunEvent, at: Duration) {
-        // Patterns end in `..` so that fields added to the events later do not break this.
-        match event {
-            RunEvent::Progress {
-                stage, done, total, ..
-            } => {
-                if !matches!(self.phase, Phase::Features { .. }) {
-                    self.stage_started = at;
-                    self.note(format!("{stage}: {total} utterances"), false, at);
-                }
-                self.phase = Phase::Features {
-                    stage: stage.clone(),
-                    done: *done,
-                    total: *total,
-                };
-            }
-            RunEvent::RunStarted {
-                name,
-                folds,
-                models,
-                classes,
-                ..
-            } => {
-                self.experiment = name.clone();
-                self.folds = *folds;
-                self.models = models.clone();
-                self.systems = models.clone();
-                self.classes = classes.clone();
-                self.fold_info = vec![FoldInfo::default(); *folds];
-                self.phase = Phase::Training;
-                self.stage_started = at;
-                self.note(
-                    format!(
-                        "training {} model(s) on {folds} folds, {} classes",
-                        models.len(),
-                        classes.len()
-                    ),
-                    false,
-                    at,
-                );
-            }
-            RunEvent::FoldStarted {
-                fold,
-                folds,
-                test_speakers,
-                validation_speakers,
-                ..
-            } => {
-                if self.fold_info.len() < *folds {
-                    self.fold_info.resize(*folds, FoldInfo::default());
-                    self.folds = *folds;
-                }
-                for f in self.fold_info.iter_mut().take(*fold) {
-                    if !f.finished && !f.test.is_empty() {
-                        f.skipped = true;
-                    }
-                }
-                if let Some(f) = self.fold_info.get_mut(*fold) {
-                    f.test = test_speakers.clone();
-                    f.validation = validation_speakers.clone();
-                }
-                self.current = None;
-                self.note(
-                    format!(
-                        "fold {}/{folds}: test {}; validation {}",
-                        fold + 1,
-                        test_speakers.join(","),
-                        validation_speakers.join(",")
-                    ),
-                    false,
-                    at,
-                );
-            }
-            RunEvent::ModelStarted { fold, model, .. } => {
-                self.current = Some((*fold, model.clone()));
-                self.fits.push(Fit::new(*fold, model));
-            }
-            RunEvent::Step {
-                fold,
-                model,
-                step,
-                total,
-                loss,
-                ..
-            } => {
-                let fit = self.fit_mut(*fold, model);
-                fit.last_step = *step;
-                fit.total_steps = *total;
-                if let Some(l) = loss {
-                    fit.steps.push(*step as f64, *l);
-                }
-            }
-            RunEvent::Epoch {
-                fold,
-                model,
-                epoch,
-                train_loss,
-                valid_loss,
-                valid_ua,
-                valid_wa,
-                lr,
-                ..
-            } => {
-                let fit = self.fit_mut(*fold, model);
-                if fit.steps_per_epoch.is_none() && fit.last_step > 0 {
-                    fit.steps_per_epoch = Some(fit.last_step / (epoch + 1)).filter(|&s| s > 0);
-                }
-                fit.epochs.push(EpochPoint {
-                    epoch: *epoch,
-                    train_loss: *train_loss,
-                    valid_loss: *valid_loss,
-                    valid_ua: *valid_ua,
-                    valid_wa: *valid_wa,
-                    lr: *lr,
-                });
-            }
-            RunEvent::Evaluated {
-                fold,
-                model,
-                ua,
-                wa,
-                confusion,
-                ..
-            } => {
-                if !self.systems.contains(model) {
-                    self.systems.push(model.clone());
-                }
-                self.evals.entry(model.clone()).or_default().insert(
-                    *fold,
-                    Eval {
-                        ua: *ua,
-                        wa: *wa,
-                        confusion: confusion.clone(),
-                    },
-                );
-                self.note(
-                    format!("fold {} {model}: UA {ua:.3} WA {wa:.3}", fold + 1),
-                    false,
-                    at,
-                );
-            }
-            RunEvent::FoldFinished { fold, .. } => {
-                if let Some(f) = self.fold_info.get_mut(*fold) {
-                    f.finished = true;
-                }
-                self.current = None;
-            }
-            RunEvent::Warning { message, .. } => self.note(message.clone(), true, at),
-            RunEvent::RunFinished {
-                output, stopped, ..
-            } => {
-                self.output = Some(output.clone());
-                self.phase = Phase::Finished { stopped: *stopped };
-                self.current = None;
-                self.end(at);
-                let how = if *stopped { "stopped" } else { "finished" };
-                self.note(format!("run {how}: {output}"), false, at);
-            }
-            // Events added to serlab-core later are ignored until the dashboard shows them.
-            #[allow(unreachable_patterns)]
-            _ => {}
         }
     }
 
