@@ -2,6 +2,7 @@
 
 mod audio_formats;
 mod cli;
+mod conformance;
 mod dashboard;
 mod emodb;
 mod features_h5;
@@ -11,6 +12,7 @@ mod manifest_runs;
 mod meld;
 mod multimodal;
 mod neural;
+mod plugin_kit;
 mod plugins;
 mod predict;
 mod quickstart;

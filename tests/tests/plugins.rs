@@ -3,6 +3,7 @@
 use serlab_engine::plugin::PluginSet;
 use serlab_engine::Error;
 use serlab_tests::{built_library, bundled_plugins};
+use std::path::PathBuf;
 
 #[test]
 fn a_plugin_built_against_another_core_is_refused_with_both_versions() {
@@ -155,4 +156,94 @@ fn the_bundled_plugins_are_discovered_next_to_the_executable() {
             "{want} missing from {names:?}"
         );
     }
+}
+
+#[test]
+fn a_panic_names_the_method_that_panicked_not_the_one_called() {
+    let set = panicky();
+    let x = serlab_engine::Features::Vector(vec![1.0]);
+    let m = set.model("panic-model", "panic_in = \"predict\"").unwrap();
+    // `predict_proba_by_speaker` is the panicking model's default method, which forwards
+    // to `predict_proba`: the panic is there.
+    match m.predict_proba_by_speaker(&[&x], &["s"]).unwrap_err() {
+        Error::PluginPanic {
+            during, message, ..
+        } => {
+            assert_eq!(during, "predict_proba");
+            assert!(
+                message.contains("deliberate panic in predict_proba"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a plugin panic, got {other}"),
+    }
+    // Called directly, it is named the same.
+    match m.predict_proba(&[&x]).unwrap_err() {
+        Error::PluginPanic { during, .. } => assert_eq!(during, "predict_proba"),
+        other => panic!("expected a plugin panic, got {other}"),
+    }
+}
+
+/// `lib` copied into `dir` as `name`, with `extra` bytes appended (a different file that
+/// still loads: the dynamic loader ignores trailing bytes).
+fn copy_lib(lib: &std::path::Path, dir: &std::path::Path, name: &str, extra: &[u8]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let to = dir.join(format!("{name}{}", std::env::consts::DLL_SUFFIX));
+    let mut bytes = std::fs::read(lib).unwrap();
+    bytes.extend_from_slice(extra);
+    std::fs::write(&to, bytes).unwrap();
+    to
+}
+
+#[test]
+fn plugins_are_found_by_declaration_and_a_name_clash_names_both_libraries() {
+    use serlab_engine::plugin::discover;
+    let lib = built_library("fixture_panics");
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    // Any file name: the loader reads the declaration, not the name.
+    let first = copy_lib(&lib, &a, "libwhatever", b"");
+    // The same library again (as cargo's deps/ copy): no warning.
+    copy_lib(&lib, &b, "libsame_again", b"");
+    // A different library declaring the same plugin name.
+    let other = copy_lib(&lib, &c, "libanother_build", b"\0different");
+    // A shared library that is not a plugin is not even a candidate.
+    std::fs::write(
+        a.join(format!("libnot_serlab{}", std::env::consts::DLL_SUFFIX)),
+        b"x",
+    )
+    .unwrap();
+    let found = discover(&[a.clone(), b.clone(), c.clone()]);
+    assert_eq!(found.len(), 3, "{found:?}");
+    let mut set = PluginSet::default();
+    for f in &found {
+        set.load(f);
+    }
+    assert_eq!(set.plugins.len(), 1);
+    assert_eq!(set.plugins[0].path.as_deref(), Some(first.as_path()));
+    assert_eq!(set.refused.len(), 1, "{:?}", set.refused);
+    match &set.refused[0].error {
+        Error::PluginShadowed {
+            plugin,
+            kept,
+            ignored,
+        } => {
+            assert_eq!(plugin, "panicky");
+            assert_eq!((kept, ignored), (&first, &other));
+        }
+        e => panic!("expected a shadowing warning, got {e}"),
+    }
+    let text = serlab::cli::plugins_report(&set);
+    let warning = text
+        .lines()
+        .find(|l| l.starts_with("warning: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        warning.contains(&*first.to_string_lossy()) && warning.contains(&*other.to_string_lossy()),
+        "{warning}"
+    );
 }

@@ -47,6 +47,11 @@ pub enum Command {
         #[arg(long = "path")]
         paths: Vec<PathBuf>,
     },
+    /// Write a new plugin crate (a working model, extractor or fusion) that builds and loads
+    /// at once.
+    NewPlugin(crate::new_plugin::NewArgs),
+    /// Run the conformance suite on a built plugin library; fails if any check fails.
+    CheckPlugin(crate::check_plugin::CheckArgs),
     /// Export a corpus' features (every feature set, or --extractor ID) to an HDF5 file.
     Features(crate::export::FeaturesArgs),
     /// Measure each feature extractor's speed (real-time factor) on a corpus.
@@ -116,6 +121,14 @@ pub fn execute(command: Command) -> serlab_engine::Result<()> {
             print!("{}", crate::compare::report(&sides)?);
             Ok(())
         }
+        Command::NewPlugin(args) => crate::new_plugin::execute(&args),
+        Command::CheckPlugin(args) => match crate::check_plugin::execute(&args)? {
+            true => Ok(()),
+            false => Err(serlab_engine::Error::invalid(format!(
+                "{} failed the conformance suite",
+                args.library.display()
+            ))),
+        },
         Command::Plugins { paths } => {
             let plugins = PluginSet::load_default(&paths);
             print!("{}", plugins_report(&plugins));
@@ -180,7 +193,14 @@ pub fn plugins_report(plugins: &PluginSet) -> String {
         }
     }
     for r in &plugins.refused {
-        let _ = writeln!(s, "refused {}: {}", r.path.display(), r.error);
+        match &r.error {
+            serlab_engine::Error::PluginShadowed { .. } => {
+                let _ = writeln!(s, "warning: {}", r.error);
+            }
+            e => {
+                let _ = writeln!(s, "refused {}: {e}", r.path.display());
+            }
+        }
     }
     s
 }

@@ -74,6 +74,17 @@ pub enum Error {
         /// The host's value.
         host_has: String,
     },
+    /// Two different libraries declare one plugin name: the first found is loaded, the
+    /// other is ignored (the same library found twice, e.g. cargo's `deps/` copy, is not this).
+    #[error("plugin `{plugin}` is declared by two libraries: {kept} (loaded) and {ignored} (ignored); remove one, or rename one plugin")]
+    PluginShadowed {
+        /// The plugin name both declare.
+        plugin: String,
+        /// The library loaded (found first).
+        kept: PathBuf,
+        /// The library ignored.
+        ignored: PathBuf,
+    },
     /// Code inside a plugin panicked; the panic was caught inside the plugin.
     #[error("plugin `{plugin}` panicked in {component}::{during}: {message}")]
     PluginPanic {

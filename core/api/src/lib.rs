@@ -6,7 +6,7 @@
 //! [`LabeledSet`], [`FitContext`], [`MemberProbs`](fusion::MemberProbs)), the component
 //! traits ([`FeatureExtractor`], [`Model`], [`Fusion`], [`Transcriber`]), run events and the
 //! stop handle, the one [`Error`] type, the [`plugin::Registrar`], the
-//! [`export_plugin!`] macro and the panic guards.
+//! [`export_plugin!`] macro, the panic guards and [`persist`] (atomic JSON saves).
 //!
 //! It is kept small on purpose: the plugin handshake hashes this crate's source alone
 //! ([`plugin::INTERFACE_HASH`]), so the engine (corpora, runner, metrics, run folders) can
@@ -26,6 +26,7 @@ pub mod features;
 pub mod fusion;
 pub mod metrics;
 pub mod model;
+pub mod persist;
 pub mod plugin;
 pub mod suggest;
 pub mod transcriber;

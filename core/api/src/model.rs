@@ -84,7 +84,7 @@ pub trait Model: Send {
         inputs: &[&Features],
         _speakers: &[&str],
     ) -> Result<Vec<Vec<f32>>> {
-        self.predict_proba(inputs)
+        crate::plugin::guard::delegate("predict_proba", || self.predict_proba(inputs))
     }
     /// Valence, arousal and dominance per input, for models with dimensional outputs;
     /// `None` (the default) for models without them.
@@ -99,7 +99,7 @@ pub trait Model: Send {
         inputs: &[&Features],
         _speakers: &[&str],
     ) -> Result<Option<Vec<[f32; 3]>>> {
-        self.predict_vad(inputs)
+        crate::plugin::guard::delegate("predict_vad", || self.predict_vad(inputs))
     }
     /// Write the fitted model to `path` (a file the model owns).
     fn save(&self, path: &Path) -> Result<()>;

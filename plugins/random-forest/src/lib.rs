@@ -30,8 +30,8 @@ pub mod tree;
 pub use forest::Forest;
 pub use params::{ClassWeight, Criterion, MaxFeatures, RandomForestParams};
 
+use serlab_api::persist::{load_json, not_fitted, save_json};
 use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result, RunEvent};
-use std::io::Write;
 use std::path::Path;
 
 /// The `serlab_plugin_declaration` symbol (in a private module: the macro's static has no
@@ -123,9 +123,10 @@ impl Model for RandomForest {
 
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
         use rayon::prelude::*;
-        let forest = self.forest.as_ref().ok_or_else(|| {
-            Error::invalid("random-forest: predict_proba called before fit (or load)")
-        })?;
+        let forest = self
+            .forest
+            .as_ref()
+            .ok_or_else(|| not_fitted(Self::NAME, "predict_proba"))?;
         let rows = data::vectors(inputs, Some(forest.n_features))?;
         Ok(rows.par_iter().map(|r| forest.predict_row(r)).collect())
     }
@@ -134,32 +135,12 @@ impl Model for RandomForest {
         let forest = self
             .forest
             .as_ref()
-            .ok_or_else(|| Error::invalid("random-forest: save called before fit"))?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp);
-        let write = || -> std::io::Result<()> {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            serde_json::to_writer(&mut w, forest).map_err(std::io::Error::other)?;
-            w.flush()?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
-        };
-        if let Err(e) = write() {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::io(&tmp, e));
-        }
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+            .ok_or_else(|| not_fitted(Self::NAME, "save"))?;
+        save_json(path, forest)
     }
 
     fn load(&mut self, path: &Path) -> Result<()> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let forest: Forest =
-            serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-                Error::invalid(format!(
-                    "random-forest: {} is not a random-forest model file: {e}",
-                    path.display()
-                ))
-            })?;
+        let forest: Forest = load_json(path, Self::NAME)?;
         forest.check()?;
         self.forest = Some(forest);
         Ok(())

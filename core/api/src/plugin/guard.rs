@@ -15,13 +15,28 @@ use crate::features::{Audio, FeatureInfo, FeatureInput, Features};
 use crate::fusion::MemberProbs;
 use crate::model::{FitContext, LabeledSet};
 use crate::{Error, FeatureExtractor, Fusion, Model, Result, Transcriber};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The innermost trait method entered through [`delegate`] on this thread: a default
+    /// method such as `predict_proba_by_speaker` calls `predict_proba` on the component
+    /// itself, past the guard, so the guard alone would name the outer method.
+    static ENTERED: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Run `f` as trait method `method`, for default methods that forward to another method of
+/// the same component (`predict_proba_by_speaker` → `predict_proba`): should `f` panic, the
+/// guard reports `method`, the method whose code panicked, not the one the host called.
+pub fn delegate<T>(method: &'static str, f: impl FnOnce() -> T) -> T {
+    let outer = ENTERED.with(|e| e.replace(Some(method)));
+    let out = f();
+    // Reached only without a panic; after a panic the mark stays for the guard to read.
+    ENTERED.with(|e| e.set(outer));
+    out
 }
 
 /// Replace this `std`'s panic hook by one that records the message and location instead of
@@ -71,7 +86,10 @@ pub fn guarded<T>(
     during: &'static str,
     f: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let outer = ENTERED.with(|e| e.take());
+    let result = catch_unwind(AssertUnwindSafe(f));
+    let entered = ENTERED.with(|e| e.replace(outer));
+    match result {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(flatten(plugin, component, during, e)),
         Err(payload) => {
@@ -81,7 +99,7 @@ pub fn guarded<T>(
             Err(Error::PluginPanic {
                 plugin: plugin.into(),
                 component: component.into(),
-                during,
+                during: entered.unwrap_or(during),
                 message,
             })
         }
@@ -141,6 +159,14 @@ macro_rules! factory {
         impl<C: $bound> $factory for $name<C> {
             fn info(&self) -> ComponentInfo {
                 info_of::<C>($kind)
+            }
+            fn resolve(&self, params: &str) -> Result<String> {
+                guarded(&self.plugin, C::NAME, "resolve", || {
+                    let p = parse_params::<C>(&self.plugin, params)?;
+                    toml::to_string(&p).map_err(|e| {
+                        Error::config(format!("parameters of `{}`", C::NAME), "-", e.to_string())
+                    })
+                })
             }
             fn create(&self, params: &str) -> Result<Box<dyn $obj>> {
                 let plugin = self.plugin.clone();

@@ -83,6 +83,9 @@ impl<T: Component + Transcriber> TranscriberComponent for T {}
 pub trait ExtractorFactory: Send + Sync {
     /// Self-description.
     fn info(&self) -> ComponentInfo;
+    /// The full parameter table that `params` means (every default filled in), as TOML:
+    /// what the component will run with, and how its defaults are checked to round-trip.
+    fn resolve(&self, params: &str) -> Result<String>;
     /// A new extractor; `params` is the component's TOML table as text.
     fn create(&self, params: &str) -> Result<Box<dyn FeatureExtractor>>;
 }
@@ -91,6 +94,9 @@ pub trait ExtractorFactory: Send + Sync {
 pub trait ModelFactory: Send + Sync {
     /// Self-description.
     fn info(&self) -> ComponentInfo;
+    /// The full parameter table that `params` means (every default filled in), as TOML:
+    /// what the component will run with, and how its defaults are checked to round-trip.
+    fn resolve(&self, params: &str) -> Result<String>;
     /// A new, unfitted model.
     fn create(&self, params: &str) -> Result<Box<dyn Model>>;
 }
@@ -99,6 +105,9 @@ pub trait ModelFactory: Send + Sync {
 pub trait FusionFactory: Send + Sync {
     /// Self-description.
     fn info(&self) -> ComponentInfo;
+    /// The full parameter table that `params` means (every default filled in), as TOML:
+    /// what the component will run with, and how its defaults are checked to round-trip.
+    fn resolve(&self, params: &str) -> Result<String>;
     /// A new, unfitted fusion.
     fn create(&self, params: &str) -> Result<Box<dyn Fusion>>;
 }
@@ -107,6 +116,9 @@ pub trait FusionFactory: Send + Sync {
 pub trait TranscriberFactory: Send + Sync {
     /// Self-description.
     fn info(&self) -> ComponentInfo;
+    /// The full parameter table that `params` means (every default filled in), as TOML:
+    /// what the component will run with, and how its defaults are checked to round-trip.
+    fn resolve(&self, params: &str) -> Result<String>;
     /// A new transcriber (an error, with the install command, when its recogniser is
     /// missing).
     fn create(&self, params: &str) -> Result<Box<dyn Transcriber>>;

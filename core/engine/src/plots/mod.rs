@@ -1,8 +1,9 @@
 //! PNG plots of a run folder: the pooled confusion matrix of every system, the UA of every
 //! test speaker, and the loss curves of every model that logged epochs.
 //!
-//! They live in the app crate, not in serlab-core: core is linked into every plugin, and
-//! plotters with a compiled-in font is a presentation concern no plugin should carry.
+//! They live in the engine, not in serlab-api: the API is linked into every plugin, and
+//! plotters with a compiled-in font is a presentation concern no plugin should carry. The
+//! engine draws them so every front end's run folder has them (see `runner/writer.rs`).
 //! Plotters is built without default features, with its bitmap backend, PNG encoder and
 //! `ab_glyph` text rendering, and the font comes from the `dejavu` crate, so drawing needs
 //! no system font, fontconfig or C library.

@@ -1,5 +1,6 @@
 //! Finding, handshaking and loading plugin libraries; looking components up by name.
 
+use super::discover::{digest, discover, search_dirs};
 use crate::suggest::closest;
 use crate::{Error, FeatureExtractor, Fusion, Model, Result, Transcriber};
 use libloading::Library;
@@ -12,13 +13,6 @@ use std::ffi::{c_char, CStr};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// File name prefix of plugin libraries found by directory scan (`libserlab_forest.so`).
-const PREFIX: &str = if cfg!(windows) {
-    "serlab_"
-} else {
-    "libserlab_"
-};
 
 /// A trait object created by a plugin, holding its library alive.
 ///
@@ -51,6 +45,8 @@ pub struct LoadedPlugin {
     pub version: String,
     /// Library file, or `None` for components compiled into the host.
     pub path: Option<PathBuf>,
+    /// Hash of the library's contents, to tell the same library found twice from a clash.
+    digest: Option<[u8; 32]>,
     registrar: Registrar,
     // Dropped after `registrar`, whose factories live in the library.
     lib: Option<Arc<Library>>,
@@ -61,9 +57,15 @@ impl LoadedPlugin {
     pub fn components(&self) -> Vec<ComponentInfo> {
         self.registrar.components()
     }
+
+    /// The plugin's registrar (its factories), e.g. for the conformance suite.
+    pub fn registrar(&self) -> &Registrar {
+        &self.registrar
+    }
 }
 
-/// A library that was found but not loaded, and why.
+/// A library that was found but not loaded, and why ([`Error::PluginShadowed`] when another
+/// library already declared its plugin name: a warning rather than a failure).
 #[derive(Debug)]
 pub struct Refusal {
     /// The library file.
@@ -77,59 +79,25 @@ pub struct Refusal {
 pub struct PluginSet {
     /// Plugins in load order; on a name clash the first one wins.
     pub plugins: Vec<LoadedPlugin>,
-    /// Libraries that failed the handshake or registration.
+    /// Libraries that failed the handshake or registration, or that declare a plugin name
+    /// another library already declared.
     pub refused: Vec<Refusal>,
 }
 
-/// Where plugins are looked for: next to the executable (and cargo's `deps/` beside it),
-/// every folder of `SERLAB_PLUGIN_PATH`, then `extra` (from the experiment file).
-pub fn search_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(dir) = exe.parent() {
-            dirs.push(dir.to_path_buf());
-            if dir.file_name().is_some_and(|n| n == "deps") {
-                if let Some(up) = dir.parent() {
-                    dirs.push(up.to_path_buf());
-                }
-            } else {
-                dirs.push(dir.join("deps"));
-            }
-        }
-    }
-    if let Some(p) = std::env::var_os("SERLAB_PLUGIN_PATH") {
-        dirs.extend(std::env::split_paths(&p));
-    }
-    dirs.extend(extra.iter().cloned());
-    dirs
-}
-
-/// Candidate plugin libraries: for each folder, its `libserlab_*` shared libraries in name
-/// order; a path that is a file is taken as it is, whatever its name.
-pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_file() {
-            out.push(p.clone());
-            continue;
-        }
-        let Ok(rd) = std::fs::read_dir(p) else {
-            continue;
-        };
-        let mut found: Vec<PathBuf> = rd
-            .flatten()
-            .map(|e| e.path())
-            .filter(|f| {
-                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                name.starts_with(PREFIX)
-                    && name.ends_with(std::env::consts::DLL_SUFFIX)
-                    && !name.starts_with(&format!("{PREFIX}core"))
-            })
-            .collect();
-        found.sort();
-        out.extend(found);
-    }
-    out
+/// Whether `a` and `b` are one cargo artifact in its two places: `D/libx.so` and
+/// `D/deps/libx.so`. Cargo refreshes only `deps/` when it builds a cdylib as a dependency
+/// (`cargo test`), so the two may differ while being the same plugin at two ages; the
+/// copy found first is kept without a warning (the executable's own folder comes first in
+/// [`search_dirs`], so a test binary in `deps/` gets the fresh one). Warning about it
+/// would flag every workspace checkout.
+fn cargo_copies(a: &Path, b: &Path) -> bool {
+    let (Some(na), Some(nb)) = (a.file_name(), b.file_name()) else {
+        return false;
+    };
+    let (Some(da), Some(db)) = (a.parent(), b.parent()) else {
+        return false;
+    };
+    na == nb && (da.join("deps") == db || db.join("deps") == da)
 }
 
 /// # Safety
@@ -164,13 +132,16 @@ impl PluginSet {
             name: name.into(),
             version: strip_nul(CORE_VERSION).into(),
             path: None,
+            digest: None,
             registrar,
             lib: None,
         });
     }
 
-    /// Load one library. A refusal is recorded in [`PluginSet::refused`] and returned; a
-    /// library whose plugin name is already loaded is skipped silently (the first found wins).
+    /// Load one library. A refusal is recorded in [`PluginSet::refused`] and returned. When
+    /// the plugin's name is already loaded the first found wins: from an identical library
+    /// (the same file found twice) silently, from a different one with an
+    /// [`Error::PluginShadowed`] refusal naming both files.
     pub fn load(&mut self, path: &Path) -> Option<&Refusal> {
         match self.try_load(path) {
             Ok(Some(p)) => {
@@ -223,8 +194,21 @@ impl PluginSet {
                 c_text(decl.panic_strategy),
             )
         };
-        if self.plugins.iter().any(|p| p.name == name) {
-            return Ok(None);
+        let digest = digest(path);
+        if let Some(first) = self.plugins.iter().find(|p| p.name == name) {
+            if (first.digest.is_some() && first.digest == digest)
+                || first.path.as_deref().is_some_and(|p| cargo_copies(p, path))
+            {
+                return Ok(None);
+            }
+            return Err(Error::PluginShadowed {
+                plugin: name,
+                kept: first
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("<built into serlab>")),
+                ignored: path.to_path_buf(),
+            });
         }
         let mismatch = |what, plugin_has: String, host_has: &str| Error::PluginMismatch {
             plugin: name.clone(),
@@ -256,6 +240,7 @@ impl PluginSet {
             name,
             version,
             path: Some(path.to_path_buf()),
+            digest,
             registrar,
             lib: Some(Arc::new(lib)),
         }))

@@ -2,7 +2,9 @@
 //! runner builds components from. What a plugin itself sees (declaration, registrar,
 //! guards) is [`serlab_api::plugin`], re-exported here so host code names one module.
 
+pub mod discover;
 pub mod loader;
 
-pub use loader::{discover, Hosted, LoadedPlugin, PluginSet, Refusal};
+pub use discover::{discover, search_dirs};
+pub use loader::{Hosted, LoadedPlugin, PluginSet, Refusal};
 pub use serlab_api::plugin::*;

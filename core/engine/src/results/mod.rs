@@ -161,7 +161,7 @@ pub struct Prediction {
 /// Everything `results.json` holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResults {
-    /// Version of serlab-core.
+    /// Version of serlab (the engine that wrote the run).
     pub serlab_version: String,
     /// Experiment name.
     pub experiment: String,

@@ -1,5 +1,5 @@
 //! The browser's folder scan, marks and comparison, mouse hit-testing, and what opening a
-//! run shows; with run folders written by serlab-core's own `results::write`.
+//! run shows; with run folders written by serlab-engine's own `results::write`.
 
 use super::script::CLASSES;
 use crate::dashboard::app::{App, Effect, Screen};
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Results of a run of one system `system` whose fold `i` tests speaker `spk{i+1}` with
 /// confusion matrix `folds[i]`; pooled, fold means and per-speaker UA are computed by
-/// serlab-core's `summarise` from one prediction per confusion-matrix count.
+/// serlab-engine's `summarise` from one prediction per confusion-matrix count.
 pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]) -> RunResults {
     let mut preds = Vec::new();
     let mut fold_results = Vec::new();
