@@ -55,6 +55,15 @@ pub fn built_library(crate_name: &str) -> PathBuf {
     .unwrap_or_else(|| panic!("{file} not built next to {}", dir.display()))
 }
 
+/// `warnings` without the refusal of the fixture that is refused on purpose (built against
+/// another serlab-api; cargo builds it beside the real plugins of a test run).
+pub fn without_old_core_refusal(warnings: &[String]) -> Vec<&String> {
+    warnings
+        .iter()
+        .filter(|w| !w.contains("fixture_old_core"))
+        .collect()
+}
+
 /// The plugins the loader discovers by itself (the bundled ones, and the fixtures cargo
 /// builds beside them: the loader finds plugins by declaration, so it finds those too).
 /// The one fixture that is refused on purpose (built against another serlab-api) is left
