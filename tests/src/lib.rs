@@ -55,6 +55,21 @@ pub fn built_library(crate_name: &str) -> PathBuf {
     .unwrap_or_else(|| panic!("{file} not built next to {}", dir.display()))
 }
 
+/// The fields of a handshake refusal: (plugin, what differs, the plugin's value, the
+/// host's value); any other error fails the calling test.
+pub fn mismatch(e: &serlab_engine::Error) -> (&str, &'static str, &str, &str) {
+    match e {
+        serlab_engine::Error::PluginMismatch {
+            plugin,
+            what,
+            plugin_has,
+            host_has,
+            ..
+        } => (plugin, what, plugin_has, host_has),
+        other => panic!("expected a handshake mismatch, got {other}"),
+    }
+}
+
 /// `warnings` without the refusal of the fixture that is refused on purpose (built against
 /// another serlab-api; cargo builds it beside the real plugins of a test run).
 pub fn without_old_core_refusal(warnings: &[String]) -> Vec<&String> {

@@ -11,7 +11,7 @@ use serlab_engine::config::Experiment;
 use serlab_engine::events::VecSink;
 use serlab_engine::plugin::PluginSet;
 use serlab_engine::runner::{self, RunOptions};
-use serlab_engine::{Error, StopHandle};
+use serlab_engine::StopHandle;
 use serlab_tests::repo;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -229,25 +229,9 @@ fn a_comment_change_in_the_api_keeps_plugins_loadable_and_a_token_change_refuses
     let (_, lib) = scaffold_and_build("kit-abi-token", "model", Some(&token));
     let mut set = PluginSet::default();
     let refusal = set.load(&lib).expect("a changed API must be refused");
-    match &refusal.error {
-        Error::PluginMismatch {
-            plugin,
-            what,
-            plugin_has,
-            host_has,
-            ..
-        } => {
-            assert_eq!(
-                (plugin.as_str(), *what),
-                ("kit-abi-token", "serlab-api interface")
-            );
-            assert_ne!(plugin_has, host_has);
-            let msg = refusal.error.to_string();
-            assert!(
-                msg.contains(plugin_has.as_str()) && msg.contains(host_has.as_str()),
-                "{msg}"
-            );
-        }
-        e => panic!("expected an interface mismatch, got {e}"),
-    }
+    let (plugin, what, plugin_has, host_has) = serlab_tests::mismatch(&refusal.error);
+    assert_eq!((plugin, what), ("kit-abi-token", "serlab-api interface"));
+    assert_ne!(plugin_has, host_has);
+    let msg = refusal.error.to_string();
+    assert!(msg.contains(plugin_has) && msg.contains(host_has), "{msg}");
 }

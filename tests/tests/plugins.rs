@@ -2,7 +2,7 @@
 
 use serlab_engine::plugin::PluginSet;
 use serlab_engine::Error;
-use serlab_tests::{built_library, bundled_plugins};
+use serlab_tests::{built_library, bundled_plugins, mismatch};
 use std::path::PathBuf;
 
 #[test]
@@ -11,21 +11,16 @@ fn a_plugin_built_against_another_core_is_refused_with_both_versions() {
     let refusal = set
         .load(&built_library("fixture_old_core"))
         .expect("must be refused");
-    match &refusal.error {
-        Error::PluginMismatch {
-            plugin,
-            what,
-            plugin_has,
-            host_has,
-            ..
-        } => {
-            assert_eq!(plugin, "old-core");
-            assert_eq!(*what, "serlab-api version");
-            assert_eq!(plugin_has, "0.0.1");
-            assert_eq!(host_has, env!("CARGO_PKG_VERSION"));
-        }
-        other => panic!("expected a version mismatch, got {other}"),
-    }
+    let (plugin, what, plugin_has, host_has) = mismatch(&refusal.error);
+    assert_eq!(
+        (plugin, what, plugin_has, host_has),
+        (
+            "old-core",
+            "serlab-api version",
+            "0.0.1",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
     let msg = refusal.error.to_string();
     assert!(
         msg.contains("old-core")

@@ -2,9 +2,8 @@
 
 use crate::data::member_probs;
 use crate::model::bad_rows;
-use crate::report::{no_panic, params_checks, Outcome, Report};
+use crate::report::{no_panic, params_checks, round_trip, Outcome, Report};
 use serlab_api::plugin::{ComponentKind, FusionFactory};
-use serlab_api::Error;
 use std::path::Path;
 
 pub(crate) fn check(f: &dyn FusionFactory, params: &str, dir: &Path, report: &mut Report) {
@@ -45,15 +44,16 @@ pub(crate) fn check(f: &dyn FusionFactory, params: &str, dir: &Path, report: &mu
     };
     report.push(name, kind, "fit + combine", outcome);
     let Ok(rows) = combined else { return };
-    let path = dir.join("fusion");
-    let again = std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(dir, e))
-        .and_then(|()| fusion.save(&path))
-        .and_then(|()| f.create(params))
-        .and_then(|mut g| {
-            g.load(&path)?;
+    let again = round_trip(
+        dir,
+        "fusion",
+        |path| fusion.save(path),
+        || f.create(params),
+        |g, path| {
+            g.load(path)?;
             g.combine(&test)
-        });
+        },
+    );
     let outcome = match again {
         Err(e) => Outcome::Fail(e.to_string()),
         Ok(b) if b == rows => Outcome::Pass,

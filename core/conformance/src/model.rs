@@ -2,7 +2,7 @@
 //! before fitting, save and load, the thread count, the stop handle.
 
 use crate::data::{InputKind, Set};
-use crate::report::{no_panic, params_checks, Outcome, Report};
+use crate::report::{no_panic, params_checks, round_trip, Outcome, Report};
 use crate::Options;
 use serlab_api::events::NullSink;
 use serlab_api::plugin::{ComponentKind, ModelFactory};
@@ -146,15 +146,16 @@ pub(crate) fn check(
     report.push(name, kind, "probabilities", outcome);
     let Ok(probs) = probs else { return };
 
-    let path = dir.join("model");
-    let saved = std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(dir, e))
-        .and_then(|()| m.save(&path))
-        .and_then(|()| f.create(params))
-        .and_then(|mut again| {
-            again.load(&path)?;
+    let saved = round_trip(
+        dir,
+        "model",
+        |path| m.save(path),
+        || f.create(params),
+        |again, path| {
+            again.load(path)?;
             again.predict_proba(&inputs)
-        });
+        },
+    );
     let outcome = match saved {
         Err(e) => Outcome::Fail(e.to_string()),
         Ok(rows) => differ(&probs, &rows)

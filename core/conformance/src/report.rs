@@ -180,3 +180,19 @@ pub(crate) fn params_checks(
         check("unknown key refused", unknown),
     ]
 }
+
+/// Save a fitted component into `dir/file`, create a fresh one and load it back, and
+/// return what the fresh one computes: the save-load check of models and fusions alike.
+pub(crate) fn round_trip<T, C>(
+    dir: &std::path::Path,
+    file: &str,
+    save: impl FnOnce(&std::path::Path) -> serlab_api::Result<()>,
+    create: impl FnOnce() -> serlab_api::Result<C>,
+    load_and_compute: impl FnOnce(&mut C, &std::path::Path) -> serlab_api::Result<T>,
+) -> serlab_api::Result<T> {
+    let path = dir.join(file);
+    std::fs::create_dir_all(dir).map_err(|e| serlab_api::Error::io(dir, e))?;
+    save(&path)?;
+    let mut fresh = create()?;
+    load_and_compute(&mut fresh, &path)
+}
