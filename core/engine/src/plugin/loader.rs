@@ -287,79 +287,61 @@ impl PluginSet {
         Err(self.unknown(kind, name))
     }
 
-    /// A new feature extractor `name` configured by the TOML table `params`.
-    pub fn extractor(&self, name: &str, params: &str) -> Result<Hosted<dyn FeatureExtractor>> {
+    /// The first plugin whose registrar makes `name` (through `make`), the component
+    /// wrapped with that plugin's library so the code behind its vtable outlives it.
+    fn hosted<T: ?Sized>(
+        &self,
+        kind: ComponentKind,
+        name: &str,
+        make: impl Fn(&Registrar) -> Option<Result<Box<T>>>,
+    ) -> Result<Hosted<T>> {
         for p in &self.plugins {
-            if let Some(f) = p
-                .registrar
-                .extractor_factories()
-                .iter()
-                .find(|f| f.info().name == name)
-            {
+            if let Some(inner) = make(&p.registrar) {
                 return Ok(Hosted {
-                    inner: f.create(params)?,
+                    inner: inner?,
                     _lib: p.lib.clone(),
                     plugin: p.name.clone(),
                 });
             }
         }
-        Err(self.unknown(ComponentKind::Extractor, name))
+        Err(self.unknown(kind, name))
+    }
+
+    /// A new feature extractor `name` configured by the TOML table `params`.
+    pub fn extractor(&self, name: &str, params: &str) -> Result<Hosted<dyn FeatureExtractor>> {
+        self.hosted(ComponentKind::Extractor, name, |r| {
+            let f = r
+                .extractor_factories()
+                .iter()
+                .find(|f| f.info().name == name);
+            f.map(|f| f.create(params))
+        })
     }
 
     /// A new model `name` configured by the TOML table `params`.
     pub fn model(&self, name: &str, params: &str) -> Result<Hosted<dyn Model>> {
-        for p in &self.plugins {
-            if let Some(f) = p
-                .registrar
-                .model_factories()
-                .iter()
-                .find(|f| f.info().name == name)
-            {
-                return Ok(Hosted {
-                    inner: f.create(params)?,
-                    _lib: p.lib.clone(),
-                    plugin: p.name.clone(),
-                });
-            }
-        }
-        Err(self.unknown(ComponentKind::Model, name))
+        self.hosted(ComponentKind::Model, name, |r| {
+            let f = r.model_factories().iter().find(|f| f.info().name == name);
+            f.map(|f| f.create(params))
+        })
     }
 
     /// A new fusion `name` configured by the TOML table `params`.
     pub fn fusion(&self, name: &str, params: &str) -> Result<Hosted<dyn Fusion>> {
-        for p in &self.plugins {
-            if let Some(f) = p
-                .registrar
-                .fusion_factories()
-                .iter()
-                .find(|f| f.info().name == name)
-            {
-                return Ok(Hosted {
-                    inner: f.create(params)?,
-                    _lib: p.lib.clone(),
-                    plugin: p.name.clone(),
-                });
-            }
-        }
-        Err(self.unknown(ComponentKind::Fusion, name))
+        self.hosted(ComponentKind::Fusion, name, |r| {
+            let f = r.fusion_factories().iter().find(|f| f.info().name == name);
+            f.map(|f| f.create(params))
+        })
     }
 
     /// A new transcriber `name` configured by the TOML table `params`.
     pub fn transcriber(&self, name: &str, params: &str) -> Result<Hosted<dyn Transcriber>> {
-        for p in &self.plugins {
-            if let Some(f) = p
-                .registrar
+        self.hosted(ComponentKind::Transcriber, name, |r| {
+            let f = r
                 .transcriber_factories()
                 .iter()
-                .find(|f| f.info().name == name)
-            {
-                return Ok(Hosted {
-                    inner: f.create(params)?,
-                    _lib: p.lib.clone(),
-                    plugin: p.name.clone(),
-                });
-            }
-        }
-        Err(self.unknown(ComponentKind::Transcriber, name))
+                .find(|f| f.info().name == name);
+            f.map(|f| f.create(params))
+        })
     }
 }
