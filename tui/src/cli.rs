@@ -25,16 +25,13 @@ pub enum Command {
     /// Show the folds of an experiment (test and validation speakers) without running it.
     Folds(crate::folds::FoldsArgs),
     /// Predict a recording with a finished run's fitted models: class probabilities per
-    /// model and fusion, and the transcript the text models read.
-    Predict {
-        /// The run folder (holding config.toml, results.json and checkpoints/).
-        run_dir: PathBuf,
-        /// The recording (WAV, any rate and channel count).
-        audio: PathBuf,
-        /// The words spoken, instead of recognising them with the run's transcriber.
-        #[arg(long)]
-        transcript: Option<String>,
-    },
+    /// model and fusion, and the transcript the text models read; with --window/--hop, a
+    /// timeline (CSV + PNG) of a long recording.
+    Predict(crate::predict::PredictArgs),
+    /// Serve a finished run as an HTTP JSON API (POST /predict, GET /health, GET /info).
+    Serve(crate::serve::ServeArgs),
+    /// Predict a live source (raw PCM on stdin, or the microphone) window by window.
+    Live(crate::live::LiveArgs),
     /// Interactive dashboard: browse experiments and runs, train live, compare runs.
     Tui {
         /// Folder of experiment TOML files.
@@ -96,16 +93,9 @@ pub fn execute(command: Command) -> serlab_engine::Result<()> {
         Command::Run(args) => crate::run::execute(args),
         Command::Merge(args) => crate::merge::execute(args),
         Command::Folds(args) => crate::folds::execute(args),
-        Command::Predict {
-            run_dir,
-            audio,
-            transcript,
-        } => {
-            let opts = crate::predict::Options { transcript };
-            let report = crate::predict::predict(&run_dir, &audio, &opts)?;
-            print!("{}", crate::predict::render(&report, &audio));
-            Ok(())
-        }
+        Command::Predict(args) => crate::predict::execute(&args),
+        Command::Serve(args) => crate::serve::execute(args),
+        Command::Live(args) => crate::live::execute(&args),
         Command::Tui { dir } => {
             crate::dashboard::run(&dir).map_err(|e| serlab_engine::Error::invalid(e.to_string()))
         }

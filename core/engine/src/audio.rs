@@ -68,7 +68,21 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
         return Err(bad(path, "empty file (0 bytes)"));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    decode(Box::new(file), path)
+}
+
+/// Decode audio held in memory (an upload to `serlab serve`) with the same checks as
+/// [`read_mono`]; `name` stands for the bytes in messages (e.g. `request body`).
+pub fn read_mono_bytes(bytes: Vec<u8>, name: &Path) -> Result<Audio> {
+    if bytes.is_empty() {
+        return Err(bad(name, "empty (0 bytes)"));
+    }
+    decode(Box::new(std::io::Cursor::new(bytes)), name)
+}
+
+/// Decode a source; `path` names it in messages and gives the format hint.
+fn decode(source: Box<dyn symphonia::core::io::MediaSource>, path: &Path) -> Result<Audio> {
+    let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
