@@ -7,17 +7,21 @@
 # them with apt-get (through sudo when not root). It does nothing when they are present, so
 # it is cheap to run before every build. Elsewhere it says what to install and fails.
 #
-# Usage: scripts/setup.sh [--with-h5py]
+# Usage: scripts/setup.sh [--with-h5py] [--with-mic]
 #   --with-h5py  also make sure a Python with h5py is there (Debian: python3-h5py), for the
 #                test that reads `serlab features` output from Python; .ci/run passes it.
+#   --with-mic   also install the ALSA headers (libasound2-dev) that `serlab live --mic`
+#                needs: `cargo build -p serlab --features mic` (docs/serve.md).
 set -eu
 
 with_h5py=0
+with_mic=0
 for arg in "$@"; do
     case "$arg" in
         --with-h5py) with_h5py=1 ;;
+        --with-mic) with_mic=1 ;;
         -h | --help)
-            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -45,6 +49,9 @@ need=""
 have_hdf5 || need="libhdf5-dev pkg-config"
 if [ "$with_h5py" = 1 ] && ! have_h5py; then
     need="$need python3-h5py"
+fi
+if [ "$with_mic" = 1 ] && ! pkg-config --exists alsa 2>/dev/null; then
+    need="$need libasound2-dev"
 fi
 if [ -z "$need" ]; then
     exit 0

@@ -18,5 +18,7 @@ mod predict;
 mod quickstart;
 mod reports;
 mod run_status;
+mod serve;
+mod streaming;
 mod text;
 mod text_nn;

@@ -66,7 +66,10 @@ pub fn execute(args: &PredictArgs) -> serlab_engine::Result<()> {
         timeline::draw(&png, &t, &sys, &title)?;
         println!("wrote {} and {}", csv.display(), png.display());
     } else {
-        println!("wrote {} (no window could be predicted, so no plot)", csv.display());
+        println!(
+            "wrote {} (no window could be predicted, so no plot)",
+            csv.display()
+        );
     }
     Ok(())
 }

@@ -39,10 +39,7 @@ impl Rolling {
         let mut out = Vec::new();
         while self.next_start + self.window <= self.total() {
             let a = self.next_start - self.offset;
-            out.push((
-                self.next_start,
-                self.buf[a..a + self.window].to_vec(),
-            ));
+            out.push((self.next_start, self.buf[a..a + self.window].to_vec()));
             self.last_end = self.next_start + self.window;
             self.next_start += self.hop;
         }
@@ -77,7 +74,12 @@ mod tests {
     /// Fed in any chunk sizes, the windows are those `spans` cuts from the whole signal.
     #[test]
     fn live_windows_equal_the_file_windows() {
-        for (len, w, h, chunk) in [(100, 20, 10, 7), (101, 20, 15, 33), (15, 20, 5, 4), (80, 10, 10, 80)] {
+        for (len, w, h, chunk) in [
+            (100, 20, 10, 7),
+            (101, 20, 15, 33),
+            (15, 20, 5, 4),
+            (80, 10, 10, 80),
+        ] {
             let x: Vec<f32> = (0..len).map(|i| i as f32).collect();
             let mut r = Rolling::new(w, h);
             let mut got: Vec<(usize, usize)> = Vec::new();

@@ -65,18 +65,15 @@ impl ApiError {
             ApiError::MissingBody => (StatusCode::BAD_REQUEST, "missing_body"),
             ApiError::BodyTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_body"),
-            ApiError::ContentType { .. } => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-            ),
+            ApiError::ContentType { .. } => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::BadAudio(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_audio"),
             ApiError::AudioTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "audio_too_long"),
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::MethodNotAllowed(_) => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
-            }
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::UnknownSpeaker(_) => (StatusCode::NOT_FOUND, "unknown_speaker"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "prediction_failed"),
         }

@@ -2,8 +2,8 @@
 //! as arrays in the order of `classes`, the top class by name, V/A/D as named fields, and
 //! for every model which normalisation statistics it used.
 
-use serlab_engine::predict::{Report, Statistics, Transcript};
 use serde::Serialize;
+use serlab_engine::predict::{Report, Statistics, Transcript};
 
 /// `POST /predict`'s answer.
 #[derive(Debug, Serialize)]

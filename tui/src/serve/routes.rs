@@ -80,9 +80,13 @@ fn check_audio_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let got = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)").to_string());
-    let essence = got
-        .as_deref()
-        .map(|g| g.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let essence = got.as_deref().map(|g| {
+        g.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
     match essence.as_deref() {
         Some(e) if e.starts_with("audio/") || e == "application/octet-stream" => Ok(()),
         _ => Err(ApiError::ContentType {
@@ -164,7 +168,11 @@ async fn predict(
     })
     .await?;
     let ms = t0.elapsed().as_secs_f64() * 1e3;
-    Ok(Json(Prediction::new(&st.predictor.info().run_id, report, ms)))
+    Ok(Json(Prediction::new(
+        &st.predictor.info().run_id,
+        report,
+        ms,
+    )))
 }
 
 /// `POST /predict/batch`'s body.
@@ -190,7 +198,9 @@ async fn batch(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Json(b) = body?;
     if b.items.is_empty() {
-        return Err(ApiError::BadRequest("items: give at least one recording".into()));
+        return Err(ApiError::BadRequest(
+            "items: give at least one recording".into(),
+        ));
     }
     if b.items.len() > st.limits.max_batch {
         return Err(ApiError::BadRequest(format!(
@@ -256,6 +266,8 @@ async fn forget(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     match st.predictor.enrolment.forget(&id) {
         0 => Err(ApiError::UnknownSpeaker(id)),
-        n => Ok(Json(serde_json::json!({ "forgotten": id, "utterances": n }))),
+        n => Ok(Json(
+            serde_json::json!({ "forgotten": id, "utterances": n }),
+        )),
     }
 }
