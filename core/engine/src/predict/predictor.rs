@@ -18,6 +18,9 @@ use crate::{audio, Audio, Error, Result};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Rows of numbers, one per fold model.
+type Rows = Vec<Vec<f32>>;
+
 /// One recording to predict.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Request<'a> {
@@ -219,16 +222,16 @@ impl Predictor {
             .filter(|c| c.extractor.input() == FeatureInput::Audio)
         {
             let rate = c.info.sample_rate;
-            if !by_rate.contains_key(&rate) {
-                by_rate.insert(rate, audio::resample(a.clone(), rate, name)?);
-            }
-            let f = c
-                .extractor
-                .extract(&by_rate[&rate])
-                .map_err(|e| Error::Audio {
-                    path: name.to_path_buf(),
-                    reason: format!("feature set `{}`: {e}", c.id),
-                })?;
+            let at_rate = match by_rate.entry(rate) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(audio::resample(a.clone(), rate, name)?)
+                }
+            };
+            let f = c.extractor.extract(at_rate).map_err(|e| Error::Audio {
+                path: name.to_path_buf(),
+                reason: format!("feature set `{}`: {e}", c.id),
+            })?;
             m.insert(c.id.clone(), f);
         }
         let transcript = match &self.transcriber {
@@ -285,7 +288,8 @@ impl Predictor {
     ) -> Result<Vec<SystemResult>> {
         let k = self.info.classes.len();
         let n_models = self.exp.models.len();
-        let mut per_model: Vec<(Vec<Vec<f32>>, Vec<Vec<f32>>)> = vec![Default::default(); n_models];
+        // Per model: its fold rows of probabilities, and of V/A/D.
+        let mut per_model: Vec<(Rows, Rows)> = vec![Default::default(); n_models];
         let mut per_fusion: Vec<Vec<Vec<f32>>> = vec![Vec::new(); self.exp.fusions.len()];
         let mut stats: Vec<Option<Statistics>> = vec![None; n_models];
         for fold in &r.folds {
