@@ -29,7 +29,7 @@ pub(super) fn run(p: &Predictor, args: &LiveArgs) -> Result<()> {
     let on_err = |e| eprintln!("microphone error: {e}");
     let stream = {
         let dropped = dropped.clone();
-        let mut send = move |mono: Vec<f32>| {
+        let send = move |mono: Vec<f32>| {
             if tx.try_send(mono).is_err() {
                 dropped.fetch_add(1, Ordering::Relaxed);
             }
