@@ -114,7 +114,7 @@ def main():
     ap.add_argument("--out", default="bench/results/serve.json")
     a = ap.parse_args()
 
-    run = "bench/results/serve-run"
+    run = "runs/serve-bench/run"  # runs/ is not versioned
     if not os.path.exists(os.path.join(run, "results.json")):
         subprocess.run([a.serlab, "run", os.path.join(HERE, "bench.toml"), "--output", run],
                        check=True, stdout=subprocess.DEVNULL)
@@ -123,7 +123,7 @@ def main():
     n = res["corpus"]["utterances"]
     corpus = next(c for c in sorted(glob.glob("runs/.corpora/synthetic-*"))
                   if len(glob.glob(os.path.join(c, "*", "*.wav"))) == n)
-    peer = "bench/results/serve-peer.joblib"
+    peer = "runs/serve-bench/peer.joblib"
     if not os.path.exists(peer):
         subprocess.run([a.python, os.path.join(HERE, "train_peer.py"), run, corpus, peer],
                        check=True)
