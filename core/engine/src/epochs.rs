@@ -63,8 +63,7 @@ mod confusion_cell {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> std::result::Result<Option<Vec<Vec<usize>>>, D::Error> {
-        let Some(text) = Option::<String>::deserialize(d)?.filter(|t| !t.trim().is_empty())
-        else {
+        let Some(text) = Option::<String>::deserialize(d)?.filter(|t| !t.trim().is_empty()) else {
             return Ok(None);
         };
         text.split(';')
@@ -75,9 +74,7 @@ mod confusion_cell {
             })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(Some)
-            .map_err(|e| {
-                serde::de::Error::custom(format!("valid_confusion `{text}`: {e}"))
-            })
+            .map_err(|e| serde::de::Error::custom(format!("valid_confusion `{text}`: {e}")))
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Column {
 /// One row of the comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
-    /// A section heading.
+    /// A section heading (`fold UA`: one row per fold, matched by its test speakers).
     Section(String),
     /// A metric with one value per column (`None`: not available for that column).
     Values {
@@ -140,6 +140,26 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             .collect(),
         higher_is_better: false,
     });
+    let mut folds: Vec<Vec<String>> = picks
+        .iter()
+        .flat_map(|(r, _)| r.folds.iter().map(fold_key))
+        .collect();
+    folds.sort();
+    folds.dedup();
+    rows.push(Row::Section("fold UA".into()));
+    for key in folds {
+        rows.push(Row::Values {
+            label: key.join(","),
+            values: picks
+                .iter()
+                .map(|(r, s)| {
+                    let f = r.folds.iter().find(|f| fold_key(f) == key)?;
+                    f.systems.get(s).map(|x| x.ua)
+                })
+                .collect(),
+            higher_is_better: true,
+        });
+    }
     let mut classes: Vec<&str> = Vec::new();
     for (r, _) in &picks {
         for c in &r.classes {
@@ -157,26 +177,6 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
                 .map(|(r, s)| {
                     let i = r.classes.iter().position(|x| x == c)?;
                     r.pooled.get(s)?.recall.get(i).copied().flatten()
-                })
-                .collect(),
-            higher_is_better: true,
-        });
-    }
-    let mut folds: Vec<Vec<String>> = picks
-        .iter()
-        .flat_map(|(r, _)| r.folds.iter().map(fold_key))
-        .collect();
-    folds.sort();
-    folds.dedup();
-    rows.push(Row::Section("fold UA (matched by test speakers)".into()));
-    for key in folds {
-        rows.push(Row::Values {
-            label: key.join(","),
-            values: picks
-                .iter()
-                .map(|(r, s)| {
-                    let f = r.folds.iter().find(|f| fold_key(f) == key)?;
-                    f.systems.get(s).map(|x| x.ua)
                 })
                 .collect(),
             higher_is_better: true,

@@ -39,8 +39,8 @@ fn value(v: &toml::Value) -> String {
 
 /// A TOML file as a table, or why not.
 pub fn read_toml(path: &Path) -> Result<toml::Table, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.parse::<toml::Table>()
         .map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -143,13 +143,10 @@ pub fn compare_extra(dirs: &[PathBuf]) -> CompareExtra {
         .filter(|k| !incidental(k))
         .filter_map(|k| {
             let values: Vec<Option<String>> = configs.iter().map(|c| c.get(k).cloned()).collect();
-            values
-                .iter()
-                .any(|v| v != &values[0])
-                .then(|| ParamDiff {
-                    key: k.clone(),
-                    values,
-                })
+            values.iter().any(|v| v != &values[0]).then(|| ParamDiff {
+                key: k.clone(),
+                values,
+            })
         })
         .collect();
     let tests = dirs
@@ -187,8 +184,8 @@ mod tests {
         assert_eq!(
             p["cnn"],
             [
-                ("epochs".to_string(), "30".to_string()),
-                ("lr".to_string(), "0.001".to_string())
+                ("lr".to_string(), "0.001".to_string()),
+                ("epochs".to_string(), "30".to_string())
             ]
         );
         let f = flatten(&t);

@@ -219,16 +219,13 @@ where
         }
         let since = last_draw.map(|t| t.elapsed()).unwrap_or(FRAME);
         if ending.lost.is_none() && (dirty || app.running() || app.quitting) && since >= FRAME {
-            let drawn = terminal
-                .size()
-                .map_err(Into::into)
-                .and_then(|size| {
-                    app.page = size.height.saturating_sub(6).max(1) as usize;
-                    terminal
-                        .draw(|f| ui::draw(f, app, start.elapsed()))
-                        .map(|_| ())
-                        .map_err(Into::into)
-                });
+            let drawn = terminal.size().map_err(Into::into).and_then(|size| {
+                app.page = size.height.saturating_sub(6).max(1) as usize;
+                terminal
+                    .draw(|f| ui::draw(f, app, start.elapsed()))
+                    .map(|_| ())
+                    .map_err(Into::into)
+            });
             if let Err(e) = drawn {
                 let why = format!("the terminal cannot be drawn on ({e})");
                 let effects = ending.begin(app, why, true, now);
@@ -247,9 +244,9 @@ where
             match input.recv_timeout(wait) {
                 Ok(i) => Some(i),
                 Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => Some(Input::Lost(
-                    "the terminal input ended".into(),
-                )),
+                Err(RecvTimeoutError::Disconnected) => {
+                    Some(Input::Lost("the terminal input ended".into()))
+                }
             }
         };
         let now = start.elapsed();

@@ -12,8 +12,8 @@ mod views;
 pub use form::VariantForm;
 
 use super::browser::{Browser, Pane, Scan};
-use super::keys::{Action, Context};
 use super::folders::CompareExtra;
+use super::keys::{Action, Context};
 use super::live::{LiveRun, Phase};
 use super::resources::Usage;
 use super::trainer::Variant;

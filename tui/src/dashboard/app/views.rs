@@ -86,7 +86,9 @@ impl App {
     pub(super) fn view_action(&mut self, action: Action, now: Duration) -> Vec<Effect> {
         match action {
             Action::ViewRun => match self.browser.selected_run() {
-                Some(r) if self.browser.focus == Pane::Runs => vec![Effect::LoadPast(r.dir.clone())],
+                Some(r) if self.browser.focus == Pane::Runs => {
+                    vec![Effect::LoadPast(r.dir.clone())]
+                }
                 _ => {
                     self.message = Some("choose a run in the runs list first (→ or l)".into());
                     Vec::new()
@@ -142,8 +144,8 @@ impl App {
     /// Scroll the log of the training screen by `d` lines (positive: back in time).
     pub(super) fn scroll_log(&mut self, d: isize) {
         let len = self.shown().map(|r| r.log.len()).unwrap_or(0);
-        self.log_scroll = (self.log_scroll as isize + d).clamp(0, len.saturating_sub(1) as isize)
-            as usize;
+        self.log_scroll =
+            (self.log_scroll as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
     }
 
     fn resume(&mut self, now: Duration) -> Vec<Effect> {
@@ -151,7 +153,10 @@ impl App {
             self.message = Some("a run is going: stop it first (s)".into());
             return Vec::new();
         }
-        let Some(r) = self.browser.selected_run().filter(|_| self.browser.focus == Pane::Runs)
+        let Some(r) = self
+            .browser
+            .selected_run()
+            .filter(|_| self.browser.focus == Pane::Runs)
         else {
             self.message = Some("choose a run in the runs list first (→ or l)".into());
             return Vec::new();

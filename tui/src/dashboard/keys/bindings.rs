@@ -265,7 +265,7 @@ pub const BINDINGS: &[Binding] = &[
         "close past run",
     ),
     key(
-        "↑↓ PgUp/Dn",
+        "↑↓PgUp/Dn",
         &[Up],
         Context::Views,
         Action::Up,

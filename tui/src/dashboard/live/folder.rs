@@ -103,14 +103,19 @@ impl LiveRun {
         for f in &mut live.fits {
             f.epochs.sort_by_key(|e| e.epoch);
         }
-        live.fits.sort_by(|a, b| a.fold.cmp(&b.fold).then(a.model.cmp(&b.model)));
+        live.fits
+            .sort_by(|a, b| a.fold.cmp(&b.fold).then(a.model.cmp(&b.model)));
         live.phase = match r.status.as_str() {
             "failed" => Phase::Failed(r.error.clone().unwrap_or_else(|| "failed".into())),
             "finished" => Phase::Finished { stopped: false },
             // `stopped`, or `running` (killed, or going in another process).
             _ => Phase::Finished { stopped: true },
         };
-        let skipped: Vec<String> = r.skipped_folds.iter().map(|k| (k + 1).to_string()).collect();
+        let skipped: Vec<String> = r
+            .skipped_folds
+            .iter()
+            .map(|k| (k + 1).to_string())
+            .collect();
         live.note(
             format!(
                 "past run {} ({}): {}/{} folds finished{}",

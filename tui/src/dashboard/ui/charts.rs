@@ -99,7 +99,6 @@ fn labels(b: [f64; 2], decimals: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-
 /// The best epoch's x (epochs drawn from 1) as a vertical line over `y`.
 fn marker(fit: &Fit, y: [f64; 2]) -> Option<[(f64, f64); 2]> {
     let x = (fit.best_epoch()?.epoch + 1) as f64;
@@ -214,7 +213,11 @@ pub fn best_text(fit: &Fit) -> Option<String> {
     let b = fit.best_epoch()?;
     Some(match b.valid_ua {
         Some(ua) => format!("best UA {ua:.3} @ {}", b.epoch + 1),
-        None => format!("best loss {:.3} @ {}", b.valid_loss.unwrap_or(f64::NAN), b.epoch + 1),
+        None => format!(
+            "best loss {:.3} @ {}",
+            b.valid_loss.unwrap_or(f64::NAN),
+            b.epoch + 1
+        ),
     })
 }
 
@@ -222,7 +225,10 @@ fn points(fit: Option<&Fit>, f: &dyn Fn(&EpochPoint) -> Option<f64>) -> Vec<(f64
     fit.map(|x| {
         x.epochs
             .iter()
-            .filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| ((e.epoch + 1) as f64, v)))
+            .filter_map(|e| {
+                f(e).filter(|v| v.is_finite())
+                    .map(|v| ((e.epoch + 1) as f64, v))
+            })
             .collect()
     })
     .unwrap_or_default()
@@ -245,10 +251,18 @@ fn unit_axis() -> Axis<'static> {
 pub fn draw_metrics(frame: &mut Frame, fit: Option<&Fit>, area: Rect) {
     let ua = points(fit, &|e| e.valid_ua);
     let wa = points(fit, &|e| e.valid_wa);
-    let best = fit.and_then(best_text).map(|b| format!(" · {b}")).unwrap_or_default();
+    let best = fit
+        .and_then(best_text)
+        .map(|b| format!(" · {b}"))
+        .unwrap_or_default();
     let block = Block::bordered().title(title(&format!(" Valid UA/WA{best} "), area.width));
     if ua.is_empty() && wa.is_empty() {
-        note(frame, block, "no per-epoch validation metrics for this model", area);
+        note(
+            frame,
+            block,
+            "no per-epoch validation metrics for this model",
+            area,
+        );
         return;
     }
     let x1 = ua.iter().chain(&wa).map(|p| p.0).fold(1.0, f64::max);
@@ -280,7 +294,9 @@ pub fn draw_recall(frame: &mut Frame, fit: Option<&Fit>, classes: &[String], are
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let pts = points(fit, &|e| e.recalls().and_then(|r| r.get(i).copied().flatten()));
+            let pts = points(fit, &|e| {
+                e.recalls().and_then(|r| r.get(i).copied().flatten())
+            });
             (c.clone(), pts)
         })
         .filter(|(_, p)| !p.is_empty())

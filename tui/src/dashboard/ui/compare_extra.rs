@@ -74,9 +74,10 @@ pub fn draw(frame: &mut Frame, extra: Option<&CompareExtra>, area: Rect) {
     };
     let pw = p_area.width.saturating_sub(2) as usize;
     frame.render_widget(
-        Paragraph::new(param_lines(extra, pw)).block(
-            Block::bordered().title(title(" Settings that differ (A = first run) ", p_area.width)),
-        ),
+        Paragraph::new(param_lines(extra, pw)).block(Block::bordered().title(title(
+            " Settings that differ (A = first run) ",
+            p_area.width,
+        ))),
         p_area,
     );
     let tw = t_area.width.saturating_sub(2) as usize;

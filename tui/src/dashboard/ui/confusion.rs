@@ -72,7 +72,12 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
 /// The validation confusion of the epoch model at `epoch`.
 fn draw_epoch(frame: &mut Frame, app: &App, live: &LiveRun, epoch: usize, body: Rect) {
     let Some(model) = app.epoch_model() else {
-        super::empty(frame, body, " Confusion ", "No model of this run reports epochs.");
+        super::empty(
+            frame,
+            body,
+            " Confusion ",
+            "No model of this run reports epochs.",
+        );
         return;
     };
     let best = app

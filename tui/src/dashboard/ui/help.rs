@@ -90,12 +90,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
         area.width.min(48)
     };
     let r = popup::open(frame, width, height);
+    let rows = r.height.saturating_sub(2) as usize;
+    let more = if per_col > rows {
+        " · ↑↓ more"
+    } else {
+        ""
+    };
     let block = Block::bordered()
-        .title(" Keys (? or Esc closes) ")
+        .title(format!(" Keys (? or Esc closes{more}) "))
         .border_style(Style::new().fg(Color::Cyan));
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    let rows = inner.height as usize;
     let scroll = app.help_scroll.min(per_col.saturating_sub(rows)) as u16;
     if two {
         let [a, _, b] = Layout::horizontal([

@@ -43,7 +43,12 @@ pub fn draw(frame: &mut Frame, live: &LiveRun, back: usize, area: Rect) {
         })
         .collect();
     let position = if end < live.log.len() {
-        format!(" · lines {}-{} of {} (↓ newer)", first + 1, end, live.log.len())
+        format!(
+            " · lines {}-{} of {} (↓ newer)",
+            first + 1,
+            end,
+            live.log.len()
+        )
     } else if live.log.len() > rows {
         " · ↑ older".to_string()
     } else {

@@ -108,14 +108,12 @@ fn hints(app: &App) -> &'static str {
         return "↑↓ scroll  Esc close  ? help";
     }
     match app.screen {
-        Screen::Browser => {
-            "r run  v view  R resume  V variant  Enter open  Space mark  c compare  ? help"
-        }
+        Screen::Browser => "r run  v view  R resume  V variant  Space mark  c compare  ? help",
         Screen::Training | Screen::Confusion | Screen::Fusion if app.past.is_some() => {
-            "x close past run  [ ] fold  m model  , . b epoch  c recall  ↑↓ log  ? help"
+            "x close  [ ] fold  m model  , . b epoch  c recall  ? help"
         }
         Screen::Training | Screen::Confusion | Screen::Fusion => {
-            "p pause  s stop  n skip  [ ] fold  m model  , . b epoch  ↑↓ log  ? help"
+            "p pause  s stop  n skip  [ ] fold  m model  , . epoch  ? help"
         }
         Screen::Compare => "↑↓ scroll  m all systems  1 experiments  ? help",
     }

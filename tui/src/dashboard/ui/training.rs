@@ -142,11 +142,12 @@ fn draw_header(
 
     let mut l3 = Vec::new();
     if let Some(f) = fit {
-        let steps = match f.total_steps {
-            Some(t) => format!("step {}/{t}", f.last_step),
-            None => format!("step {}", f.last_step),
-        };
-        l3.push(steps);
+        match f.total_steps {
+            Some(t) => l3.push(format!("step {}/{t}", f.last_step)),
+            // A past run keeps no steps, only epochs.
+            None if f.last_step == 0 => {}
+            None => l3.push(format!("step {}", f.last_step)),
+        }
         if let Some(e) = f.epochs.last() {
             l3.push(match f.total_epochs() {
                 Some(t) => format!("epoch {}/{t}", e.epoch + 1),
@@ -204,4 +205,3 @@ fn draw_header(
         r4,
     );
 }
-

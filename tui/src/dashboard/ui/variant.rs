@@ -19,13 +19,17 @@ pub fn draw(frame: &mut Frame, f: &VariantForm) {
         } else {
             Style::new().add_modifier(Modifier::UNDERLINED)
         };
-        let shown = if value.is_empty() && !focused {
-            keep
+        let cursor = if focused { "▏" } else { "" };
+        let shown = if value.is_empty() {
+            format!("{cursor}{keep}")
         } else {
-            format!("{value}{}", if focused { "▏" } else { "" })
+            format!("{value}{cursor}")
         };
         Line::from(vec![
-            Span::styled(format!("{label:<6}"), Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("{label:<6}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(format!("{shown:<20}"), st),
         ])
     };
