@@ -89,14 +89,46 @@ pub fn load_past(dir: &Path) -> Result<LiveRun, String> {
         .filter(|s| params.contains_key(*s))
         .cloned()
         .collect();
-    Ok(LiveRun::from_folder(&FolderContents {
+    let mut run = LiveRun::from_folder(&FolderContents {
         results: &results,
         epochs: &epochs,
         models,
         params,
         folds: protocol_folds(dir),
         dir: dir.display().to_string(),
-    }))
+    });
+    // The log the dashboard saved when the run ended, if a dashboard ran it.
+    if let Ok(log) = std::fs::read_to_string(dir.join(super::runtime::LOG_FILE)) {
+        let zero = std::time::Duration::ZERO;
+        run.note(
+            format!("---- {} ----", super::runtime::LOG_FILE),
+            false,
+            zero,
+        );
+        for line in log.lines() {
+            let (at, text) = log_line(line);
+            match text.strip_prefix("warning: ") {
+                Some(w) => run.note(w, true, at),
+                None => run.note(text, false, at),
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// A line of a saved log, `m:ss text` (or `h:mm:ss text`): its time and its text.
+pub fn log_line(line: &str) -> (std::time::Duration, &str) {
+    let line = line.trim_start();
+    let Some((time, text)) = line.split_once(' ') else {
+        return (std::time::Duration::ZERO, line);
+    };
+    let secs = time
+        .split(':')
+        .try_fold(0u64, |acc, p| p.parse::<u64>().ok().map(|v| acc * 60 + v));
+    match secs {
+        Some(s) if time.contains(':') => (std::time::Duration::from_secs(s), text),
+        _ => (std::time::Duration::ZERO, line),
+    }
 }
 
 /// One parameter that differs between the compared runs.
@@ -191,6 +223,20 @@ mod tests {
         let f = flatten(&t);
         assert_eq!(f["experiment.seed"], "3");
         assert_eq!(f["models.cnn.features"], "mel");
+    }
+
+    #[test]
+    fn saved_log_lines_keep_their_time() {
+        use std::time::Duration;
+        assert_eq!(
+            log_line(" 0:06 run finished"),
+            (Duration::from_secs(6), "run finished")
+        );
+        assert_eq!(
+            log_line("1:02:03 warning: x"),
+            (Duration::from_secs(3723), "warning: x")
+        );
+        assert_eq!(log_line("no time here"), (Duration::ZERO, "no time here"));
     }
 
     #[test]

@@ -77,10 +77,27 @@ struct Effects {
 
 impl Effects {
     fn start(&mut self, app: &mut App, job: Job, now: Duration) {
-        if let Job::File(path) = &job {
-            if let (Ok(t), Some(live)) = (folders::read_toml(path), app.live.as_mut()) {
-                live.params = folders::model_params(&t);
+        // The parameters and seed the training screen shows, from the file the job reads.
+        let (source, seed, lr) = match &job {
+            Job::File(p) => (p.clone(), None, None),
+            Job::Resume(d) => (d.join("config.toml"), None, None),
+            Job::Variant(v) => (v.source.clone(), v.seed, v.lr),
+        };
+        if let (Ok(t), Some(live)) = (folders::read_toml(&source), app.live.as_mut()) {
+            live.params = folders::model_params(&t);
+            if let Some(lr) = lr {
+                for (k, v) in live.params.values_mut().flatten() {
+                    if k == "lr" {
+                        *v = lr.to_string();
+                    }
+                }
             }
+            live.seed = seed.or_else(|| {
+                t.get("experiment")
+                    .and_then(|e| e.get("seed"))
+                    .and_then(|s| s.as_integer())
+                    .and_then(|s| u64::try_from(s).ok())
+            });
         }
         match Trainer::start_job(job, self.tx.clone()) {
             Ok(t) => self.trainer = Some(t),
@@ -98,14 +115,7 @@ impl Effects {
         for e in effects {
             match e {
                 Effect::StartRun(path) => self.start(app, Job::File(path), now),
-                Effect::ResumeRun(dir) => {
-                    if let Ok(t) = folders::read_toml(&dir.join("config.toml")) {
-                        if let Some(live) = app.live.as_mut() {
-                            live.params = folders::model_params(&t);
-                        }
-                    }
-                    self.start(app, Job::Resume(dir), now)
-                }
+                Effect::ResumeRun(dir) => self.start(app, Job::Resume(dir), now),
                 Effect::StartVariant(v) => self.start(app, Job::Variant(v), now),
                 Effect::Pause(p) => {
                     if let Some(t) = &self.trainer {

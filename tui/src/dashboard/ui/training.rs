@@ -93,7 +93,7 @@ fn draw_header(
         Phase::Finished { stopped: false } => ("finished".to_string(), Color::Green),
         Phase::Finished { stopped: true } => ("stopped".to_string(), Color::Yellow),
         Phase::Failed(_) if live.past => ("failed".to_string(), Color::Red),
-        Phase::Failed(e) => (format!("failed: {e}"), Color::Red),
+        Phase::Failed(e) => (cut(&format!("failed: {e}"), 60), Color::Red),
     };
     let mut l1 = vec![
         Span::styled(live.experiment.clone(), bold),
