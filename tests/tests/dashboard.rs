@@ -409,17 +409,19 @@ fn a_dashboard_whose_terminal_is_killed_stops_its_run_and_exits() {
     assert!(log.contains("stopping the run"), "{log}");
     assert!(log.contains("run stopped"), "{log}");
 
-    // The folder resumes: its finished folds are kept, the rest run.
-    serlab::run::execute(serlab::run::RunArgs {
-        experiment: None,
-        output: None,
-        id: None,
-        fold: None,
-        resume: Some(dir.clone()),
-        quiet: true,
-        no_cache: false,
-    })
-    .unwrap();
+    // The folder resumes (`serlab run --resume`, from the folder the dashboard ran in, whose
+    // relative `runs/` holds the corpus and feature caches): finished folds kept, the rest run.
+    let out = std::process::Command::new(&bin)
+        .args(["run", "--quiet", "--resume"])
+        .arg(&dir)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     assert_eq!(json["status"], "finished");

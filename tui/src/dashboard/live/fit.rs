@@ -86,16 +86,26 @@ impl Fit {
         }
     }
 
-    /// The best epoch: highest validation UA, else lowest validation loss (the epoch an
-    /// early-stopping model keeps); ties go to the earliest.
+    /// The best epoch: highest validation UA, ties to the lower validation loss, then the
+    /// earlier epoch (the rule the nn plugins' early stopping keeps its weights by, with
+    /// `select = "ua"`); without UA, the lowest validation loss.
     pub fn best_epoch(&self) -> Option<&EpochPoint> {
+        let loss = |e: &EpochPoint| {
+            e.valid_loss
+                .filter(|l| l.is_finite())
+                .unwrap_or(f64::INFINITY)
+        };
         let by_ua = self
             .epochs
             .iter()
             .filter(|e| e.valid_ua.is_some_and(f64::is_finite))
             .fold(None::<&EpochPoint>, |best, e| match best {
-                Some(b) if b.valid_ua >= e.valid_ua => Some(b),
-                _ => Some(e),
+                Some(b) => {
+                    let (ub, ue) = (b.valid_ua.unwrap_or(0.0), e.valid_ua.unwrap_or(0.0));
+                    let better = ue > ub + 1e-12 || ((ue - ub).abs() <= 1e-12 && loss(e) < loss(b));
+                    Some(if better { e } else { b })
+                }
+                None => Some(e),
             });
         by_ua.or_else(|| {
             self.epochs

@@ -305,3 +305,35 @@ fn help_columns_split_at_a_heading_and_fit_their_width() {
         .iter()
         .any(|e| matches!(e, help::Entry::Key(".", _) | help::Entry::Key("↓", _))));
 }
+
+#[test]
+fn the_best_epoch_is_the_highest_ua_then_the_lower_loss_then_the_loss_alone() {
+    use crate::dashboard::live::{EpochPoint, Fit};
+    let point = |epoch, ua: Option<f64>, loss| EpochPoint {
+        epoch,
+        train_loss: 1.0,
+        valid_loss: Some(loss),
+        valid_ua: ua,
+        valid_wa: None,
+        lr: None,
+        valid_confusion: None,
+    };
+    let mut fit = Fit::new(0, "cnn");
+    fit.epochs = vec![
+        point(0, Some(0.5), 0.9),
+        point(1, Some(0.7), 0.6),
+        point(2, Some(0.7), 0.5),
+        point(3, Some(0.7), 0.5),
+        point(4, Some(0.6), 0.4),
+    ];
+    // Ties on UA go to the lower validation loss, then to the earlier epoch.
+    assert_eq!(fit.best_epoch().map(|e| e.epoch), Some(2));
+    fit.epochs = vec![
+        point(0, None, 0.9),
+        point(1, None, 0.4),
+        point(2, None, 0.6),
+    ];
+    assert_eq!(fit.best_epoch().map(|e| e.epoch), Some(1));
+    fit.epochs.clear();
+    assert!(fit.best_epoch().is_none());
+}
