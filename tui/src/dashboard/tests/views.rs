@@ -205,6 +205,7 @@ fn compare_warns_about_folds_and_shows_settings_and_tests() {
         assert!(t.contains("different numbers of folds"), "{t}");
         assert!(t.contains("fold UA"), "{t}");
         assert!(t.contains("experiment.seed A=1  B=2"), "{t}");
+        assert!(t.contains("Settings that differ (1; A = first run)"), "{t}");
         assert!(t.contains("B vs A (baseline)"), "{t}");
     });
 }

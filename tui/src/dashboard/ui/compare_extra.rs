@@ -70,14 +70,20 @@ pub fn draw(frame: &mut Frame, extra: Option<&CompareExtra>, area: Rect) {
     let [p_area, t_area] = if area.width >= 120 {
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area)
     } else {
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area)
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
     };
     let pw = p_area.width.saturating_sub(2) as usize;
+    let rows = p_area.height.saturating_sub(2) as usize;
+    let n = extra.params.len();
+    let more = if n > rows {
+        format!(", {rows} shown")
+    } else {
+        String::new()
+    };
+    let heading = format!(" Settings that differ ({n}{more}; A = first run) ");
     frame.render_widget(
-        Paragraph::new(param_lines(extra, pw)).block(Block::bordered().title(title(
-            " Settings that differ (A = first run) ",
-            p_area.width,
-        ))),
+        Paragraph::new(param_lines(extra, pw))
+            .block(Block::bordered().title(title(&heading, p_area.width))),
         p_area,
     );
     let tw = t_area.width.saturating_sub(2) as usize;
