@@ -321,6 +321,119 @@ fn ended(pid: u32) -> bool {
     }
 }
 
+/// A dashboard in tmux (own server `socket`) training the quickstart (300 trees, so folds
+/// are still training when the test acts, whatever the machine), after its first fold is
+/// scored. `shell`: run it under a shell that prints `EXIT=<status>` afterwards (the pane
+/// then survives it); else the pane's process is the dashboard itself.
+struct Training {
+    tmp: tempfile::TempDir,
+    socket: String,
+    /// The `serlab tui` process.
+    pid: u32,
+}
+
+impl Training {
+    fn start(bin: &std::path::Path, socket: &str, shell: bool) -> Training {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("exps")).unwrap();
+        let text = std::fs::read_to_string(experiment("quickstart.toml"))
+            .unwrap()
+            .replace("n_trees = 100", "n_trees = 300");
+        assert!(text.contains("n_trees = 300"));
+        std::fs::write(tmp.path().join("exps/quickstart.toml"), text).unwrap();
+        let command = if shell {
+            format!("{} tui exps; echo EXIT=$?; sleep 60", bin.display())
+        } else {
+            format!("exec {} tui exps", bin.display())
+        };
+        let started = std::process::Command::new("tmux")
+            .args([
+                "-L",
+                socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+            ])
+            .args(["-x", "120", "-y", "36", "-c"])
+            .arg(tmp.path())
+            .arg(&command)
+            .env("TERM", "xterm-256color")
+            .status()
+            .unwrap();
+        assert!(started.success());
+        let pane: u32 = tmux(socket, &["list-panes", "-t", "t", "-F", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid");
+        let mut t = Training {
+            tmp,
+            socket: socket.to_string(),
+            pid: pane,
+        };
+        t.wait_for("No run folder yet", 30);
+        if shell {
+            let children = format!("/proc/{pane}/task/{pane}/children");
+            t.pid = std::fs::read_to_string(children)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("serlab under the shell");
+        }
+        tmux(socket, &["send-keys", "-t", "t", "r"]);
+        // The first fold is scored: training is under way.
+        t.wait_for("fold 1 fusion: UA", 120);
+        t
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let t0 = std::time::Instant::now();
+        loop {
+            let s = tmux(&self.socket, &["capture-pane", "-p", "-t", "t"]);
+            if s.contains(text) {
+                return s;
+            }
+            if t0.elapsed() > Duration::from_secs(secs) {
+                let _ = tmux(&self.socket, &["kill-server"]);
+                panic!("waited {secs} s for `{text}`:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Wait until the dashboard has exited; how long it took from `since`.
+    fn exited(&self, since: std::time::Instant, limit: Duration) -> Duration {
+        while !ended(self.pid) {
+            assert!(
+                since.elapsed() < limit,
+                "serlab tui still running {:?} later",
+                since.elapsed()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        since.elapsed()
+    }
+
+    /// The one run folder and its `results.json`.
+    fn run(&self) -> (std::path::PathBuf, serde_json::Value) {
+        let root = self.tmp.path().join("runs/quickstart");
+        let runs: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().collect();
+        assert_eq!(runs.len(), 1);
+        let dir = runs[0].path();
+        let json = serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap());
+        (dir, json.unwrap())
+    }
+}
+
+impl Drop for Training {
+    fn drop(&mut self) {
+        let _ = tmux(&self.socket, &["kill-server"]);
+    }
+}
+
 /// Issue 20: the terminal of a dashboard that is training goes away (its tmux session is
 /// killed, as a dropped SSH connection or a closed terminal window would). The dashboard
 /// used to spin at 40-70 % CPU forever, ignoring SIGTERM; it must stop the run, leave the
@@ -331,77 +444,13 @@ fn a_dashboard_whose_terminal_is_killed_stops_its_run_and_exits() {
     let Some(bin) = serlab_binary(test) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join("exps")).unwrap();
-    // The quickstart with slower forests (300 trees), so folds are still training when the
-    // terminal goes away, whatever the machine.
-    let text = std::fs::read_to_string(experiment("quickstart.toml"))
-        .unwrap()
-        .replace("n_trees = 100", "n_trees = 300");
-    assert!(text.contains("n_trees = 300"));
-    std::fs::write(tmp.path().join("exps/quickstart.toml"), text).unwrap();
     let socket = format!("serlab-hup-{}", std::process::id());
-    let command = format!("exec {} tui exps", bin.display());
-    let started = std::process::Command::new("tmux")
-        .args([
-            "-L",
-            &socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-        ])
-        .args(["-x", "120", "-y", "36", "-c"])
-        .arg(tmp.path())
-        .arg(&command)
-        .env("TERM", "xterm-256color")
-        .status()
-        .unwrap();
-    assert!(started.success());
-    let screen = || tmux(&socket, &["capture-pane", "-p", "-t", "t"]);
-    let wait_for = |text: &str, secs: u64| {
-        let t0 = std::time::Instant::now();
-        loop {
-            let s = screen();
-            if s.contains(text) {
-                return s;
-            }
-            if t0.elapsed() > Duration::from_secs(secs) {
-                let _ = tmux(&socket, &["kill-server"]);
-                panic!("waited {secs} s for `{text}`:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    let pid: u32 = tmux(&socket, &["list-panes", "-t", "t", "-F", "#{pane_pid}"])
-        .trim()
-        .parse()
-        .expect("pane pid");
-    wait_for("No run folder yet", 30);
-    tmux(&socket, &["send-keys", "-t", "t", "r"]);
-    // The first fold is scored: training is under way.
-    wait_for("fold 1 fusion: UA", 120);
+    let t = Training::start(&bin, &socket, false);
     let killed = std::time::Instant::now();
     tmux(&socket, &["kill-server"]);
-    while !ended(pid) {
-        assert!(
-            killed.elapsed() < Duration::from_secs(8),
-            "serlab tui still running {:?} after its terminal was killed",
-            killed.elapsed()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let exit = killed.elapsed();
+    let exit = t.exited(killed, Duration::from_secs(8));
     eprintln!("exited {exit:?} after the terminal was killed");
-
-    let root = tmp.path().join("runs/quickstart");
-    let runs: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().collect();
-    assert_eq!(runs.len(), 1);
-    let dir = runs[0].path();
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    let (dir, json) = t.run();
     assert_eq!(json["status"], "stopped", "the run was stopped, not killed");
     let kept = json["folds"].as_array().unwrap().len();
     assert!((1..6).contains(&kept), "{kept} folds kept");
@@ -414,7 +463,7 @@ fn a_dashboard_whose_terminal_is_killed_stops_its_run_and_exits() {
     let out = std::process::Command::new(&bin)
         .args(["run", "--quiet", "--resume"])
         .arg(&dir)
-        .current_dir(tmp.path())
+        .current_dir(t.tmp.path())
         .output()
         .unwrap();
     assert!(
@@ -431,4 +480,32 @@ fn a_dashboard_whose_terminal_is_killed_stops_its_run_and_exits() {
         json["resumed"][0]["folds_kept"].as_array().unwrap().len(),
         kept
     );
+}
+
+/// SIGTERM to a dashboard that is training, its terminal still there: the run is stopped
+/// (folder `stopped`, log saved), the terminal restored and the exit status 0, at once. It
+/// used to ignore SIGTERM.
+#[test]
+fn sigterm_stops_the_run_and_gives_the_terminal_back() {
+    let test = "sigterm_stops_the_run_and_gives_the_terminal_back";
+    let Some(bin) = serlab_binary(test) else {
+        return;
+    };
+    let socket = format!("serlab-term-{}", std::process::id());
+    let t = Training::start(&bin, &socket, true);
+    let sent = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &t.pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let exit = t.exited(sent, Duration::from_secs(8));
+    eprintln!("exited {exit:?} after SIGTERM");
+    // The shell prints the status on the normal screen: the alternate screen was left.
+    let s = t.wait_for("EXIT=0", 10);
+    assert!(!s.contains("1 Experiments"), "{s}");
+    let (dir, json) = t.run();
+    assert_eq!(json["status"], "stopped");
+    let log = std::fs::read_to_string(dir.join("dashboard.log")).expect("dashboard.log");
+    assert!(log.contains("SIGTERM/SIGINT: stopping the run"), "{log}");
 }
