@@ -1,7 +1,7 @@
 //! `serlab live --mic`: the default input device through `cpal`, mixed to mono `f32` in
 //! the audio callback and handed to the prediction loop over a bounded channel (the
 //! callback never blocks: when prediction falls behind, blocks are dropped and counted).
-//! Ctrl-C ends the stream like the end of standard input.
+//! Ctrl-C (or SIGTERM) ends the stream like the end of standard input.
 
 use super::{LiveArgs, Session};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
@@ -64,9 +64,8 @@ pub(super) fn run(p: &Predictor, args: &LiveArgs) -> Result<()> {
     };
     stream.play().map_err(err)?;
     let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(err)?;
     }
     eprintln!(
         "recording from {} at {rate} Hz; Ctrl-C to stop",
