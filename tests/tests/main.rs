@@ -17,6 +17,8 @@ mod plugins;
 mod predict;
 mod quickstart;
 mod reports;
+mod robust_fuzz;
+mod robust_inputs;
 mod run_status;
 mod text;
 mod text_nn;

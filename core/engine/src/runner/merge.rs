@@ -17,6 +17,13 @@ pub fn merge(dir: &Path) -> Result<RunSummary> {
             message: "no such folder".into(),
         });
     }
+    // Not a run folder: refuse before taking the lock, which would leave a `.lock` file.
+    if !dir.join("config.toml").is_file() && !parts::dir(dir).is_dir() {
+        return Err(Error::RunFolder {
+            path: dir.to_path_buf(),
+            message: "not a serlab run folder (no config.toml, no folds/); nothing to merge".into(),
+        });
+    }
     let mut lock = super::folder::lock_file(dir, ".lock")?;
     let _lock = super::folder::exclusive(&mut lock, dir, "a fold task (or a run)")?;
     let found = parts::read_all(dir)?;
@@ -103,6 +110,7 @@ mod tests {
             fold_mean: BTreeMap::new(),
             per_speaker: BTreeMap::new(),
             metrics: Default::default(),
+            warnings: Vec::new(),
         };
         let c = crate::metrics::Confusion::new(&[0, 1], &[0, 0], 2);
         results.folds.push(FoldResult {

@@ -308,6 +308,7 @@ fn new_header(
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
         metrics: exp.metrics.clone(),
+        warnings: Vec::new(),
     }
 }
 
