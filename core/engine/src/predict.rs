@@ -74,15 +74,12 @@ pub struct Options {
 /// Predict `wav` with the fitted models of the run in `run_dir`.
 pub fn predict(run_dir: &Path, wav: &Path, opts: &Options) -> Result<Report> {
     let exp = Experiment::from_file(&run_dir.join("config.toml"))?;
-    let classes = load_results(run_dir)?.classes;
-    let folds = checkpoint::folds(run_dir).map_err(|_| Error::Corpus {
-        path: run_dir.to_path_buf(),
-        message: "no checkpoints/ folder: this run saved no fitted model (runs from before \
-                  serlab kept checkpoints cannot predict)"
-            .into(),
-    })?;
+    let results = load_results(run_dir)?;
+    // Only finished folds: a killed run's half-trained fold is never averaged in (issue 21).
+    let (folds, note) = crate::runner::parts::predictable_folds(run_dir, &results)?;
+    let classes = results.classes;
     let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = note.into_iter().collect();
     let seconds = audio::read_mono(wav)?.duration();
     let (feats, transcript) = recording_features(&exp, &plugins, wav, opts, &mut notes)?;
 
