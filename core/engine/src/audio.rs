@@ -65,6 +65,8 @@ pub const MAX_RATE: u32 = 384_000;
 /// Most channels a file may declare (WAV's extensible format names 18 speaker positions; 64
 /// leaves room for microphone arrays).
 pub const MAX_CHANNELS: usize = 64;
+/// Largest sample magnitude read (full scale is 1).
+pub const MAX_AMPLITUDE: f32 = 1000.0;
 /// Most frames (samples per channel) one file may hold, before or after resampling: 2^27
 /// frames are 512 MiB of mono `f32`, 46 minutes at 48 kHz or 2 h 20 min at 16 kHz. Longer
 /// files are refused before they are decoded or resampled, so one file can never take more
@@ -105,7 +107,15 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
         return Err(bad(path, "empty file (0 bytes)"));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    decode(path, Box::new(file), meta.len())
+    guarded(path, || decode(path, Box::new(file), meta.len()))
+}
+
+/// Run a decoder on untrusted bytes: a panic inside a decoding library (symphonia's WAV
+/// reader multiplies header fields unchecked, for one) becomes this file's error, never the
+/// end of the run.
+fn guarded(path: &Path, f: impl FnOnce() -> Result<Audio>) -> Result<Audio> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(bad(path, "malformed audio data (the decoder gave up on it)")))
 }
 
 /// Decode in-memory bytes as if read from `name` (its extension is a hint only). The same
@@ -115,7 +125,9 @@ pub fn decode_bytes(name: &Path, bytes: &[u8]) -> Result<Audio> {
         return Err(bad(name, "empty file (0 bytes)"));
     }
     let len = bytes.len() as u64;
-    decode(name, Box::new(std::io::Cursor::new(bytes.to_vec())), len)
+    guarded(name, || {
+        decode(name, Box::new(std::io::Cursor::new(bytes.to_vec())), len)
+    })
 }
 
 fn decode(
@@ -260,6 +272,17 @@ pub fn check(path: &Path, samples: &[f32]) -> Result<()> {
     if let Some(i) = samples.iter().position(|s| !s.is_finite()) {
         return Err(bad(path, format!("sample {i} is not a finite number")));
     }
+    // Float formats may exceed ±1 a little; values a thousand times full scale are damage,
+    // and sums of them overflow to infinity inside the resampler's FFT.
+    if let Some(i) = samples.iter().position(|s| s.abs() > MAX_AMPLITUDE) {
+        return Err(bad(
+            path,
+            format!(
+                "sample {i} is {}, far outside the audio range -1..1 (at most ±{MAX_AMPLITUDE} is read)",
+                samples[i]
+            ),
+        ));
+    }
     if samples.iter().all(|s| *s == 0.0) {
         return Err(bad(path, "all samples are zero (silent file)"));
     }
@@ -295,9 +318,12 @@ pub fn resample(audio: Audio, rate: u32, path: &Path) -> Result<Audio> {
     })?;
     let input =
         InterleavedSlice::new(&audio.samples, 1, n).map_err(|e| bad(path, e.to_string()))?;
-    let out = r
-        .process_all(&input, n, None)
-        .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
+    // The resampler asserts on what it considers impossible; no input file may end the run.
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        r.process_all(&input, n, None)
+    }))
+    .map_err(|_| bad(path, "resampling failed (the resampler rejected these samples)"))?
+    .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
     Ok(Audio {
         samples: out.take_data(),
         sample_rate: rate,
