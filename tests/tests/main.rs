@@ -17,6 +17,7 @@ mod plugins;
 mod predict;
 mod quickstart;
 mod reports;
+mod robust_folders;
 mod robust_fuzz;
 mod robust_inputs;
 mod run_status;

@@ -114,8 +114,12 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
 /// reader multiplies header fields unchecked, for one) becomes this file's error, never the
 /// end of the run.
 fn guarded(path: &Path, f: impl FnOnce() -> Result<Audio>) -> Result<Audio> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(bad(path, "malformed audio data (the decoder gave up on it)")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(bad(
+            path,
+            "malformed audio data (the decoder gave up on it)",
+        ))
+    })
 }
 
 /// Decode in-memory bytes as if read from `name` (its extension is a hint only). The same
@@ -322,7 +326,12 @@ pub fn resample(audio: Audio, rate: u32, path: &Path) -> Result<Audio> {
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         r.process_all(&input, n, None)
     }))
-    .map_err(|_| bad(path, "resampling failed (the resampler rejected these samples)"))?
+    .map_err(|_| {
+        bad(
+            path,
+            "resampling failed (the resampler rejected these samples)",
+        )
+    })?
     .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
     Ok(Audio {
         samples: out.take_data(),
