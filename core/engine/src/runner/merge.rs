@@ -144,6 +144,10 @@ mod tests {
     fn merge_pools_every_fold_and_refuses_gaps_and_strangers() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
+        // Not a run folder: refused without leaving a lock (issue 21).
+        assert!(merge(d).unwrap_err().to_string().contains("not a serlab run folder"));
+        assert!(!d.join(".lock").exists());
+        std::fs::create_dir(parts::dir(d)).unwrap();
         assert!(merge(d).unwrap_err().to_string().contains("no fold part"));
         parts::write(d, &part(2, 3, 1)).unwrap();
         parts::write(d, &part(0, 3, 1)).unwrap();
