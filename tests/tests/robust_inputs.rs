@@ -166,7 +166,7 @@ fn case6_sigterm_records_interrupted_and_the_folder_resumes() {
         .replace("n_trees = 3", "n_trees = 3000");
     std::fs::write(dir.path().join("s.toml"), text).unwrap();
     let out = dir.path().join("s");
-    let mut child = Command::new(serlab())
+    let child = Command::new(serlab())
         .args(["run", "s.toml", "--output", "s"])
         .current_dir(dir.path())
         .stdin(Stdio::null())

@@ -145,7 +145,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         // Not a run folder: refused without leaving a lock (issue 21).
-        assert!(merge(d).unwrap_err().to_string().contains("not a serlab run folder"));
+        assert!(merge(d)
+            .unwrap_err()
+            .to_string()
+            .contains("not a serlab run folder"));
         assert!(!d.join(".lock").exists());
         std::fs::create_dir(parts::dir(d)).unwrap();
         assert!(merge(d).unwrap_err().to_string().contains("no fold part"));
