@@ -34,6 +34,48 @@ pub struct EpochRow {
     pub valid_wa: Option<f64>,
     /// Learning rate.
     pub lr: Option<f64>,
+    /// Validation confusion matrix (rows = reference), where the model reports it; one
+    /// cell `3 1 0;0 4 1;...` (rows split by `;`). Logs written before this column read
+    /// as `None`.
+    #[serde(default, with = "confusion_cell")]
+    pub valid_confusion: Option<Vec<Vec<usize>>>,
+}
+
+/// A confusion matrix in one CSV cell: counts split by spaces, rows by `;`.
+mod confusion_cell {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        m: &Option<Vec<Vec<usize>>>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match m {
+            None => s.serialize_none(),
+            Some(m) => s.serialize_str(
+                &m.iter()
+                    .map(|r| r.iter().map(usize::to_string).collect::<Vec<_>>().join(" "))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<Vec<Vec<usize>>>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)?.filter(|t| !t.trim().is_empty()) else {
+            return Ok(None);
+        };
+        text.split(';')
+            .map(|row| {
+                row.split_whitespace()
+                    .map(|c| c.parse::<usize>())
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("valid_confusion `{text}`: {e}")))
+    }
 }
 
 /// Read `epochs.csv` of a run folder (empty when there is none).
@@ -130,7 +172,7 @@ impl<S: EventSink> EventSink for EpochLog<S> {
                 valid_ua,
                 valid_wa,
                 lr,
-                ..
+                valid_confusion,
             } => {
                 self.rows
                     .retain(|r| !(r.fold == *fold && &r.model == model && r.epoch >= *epoch));
@@ -143,6 +185,7 @@ impl<S: EventSink> EventSink for EpochLog<S> {
                     valid_ua: *valid_ua,
                     valid_wa: *valid_wa,
                     lr: *lr,
+                    valid_confusion: valid_confusion.clone(),
                 });
                 self.dirty = true;
                 self.flush(false);
@@ -179,7 +222,7 @@ mod tests {
             valid_ua: None,
             valid_wa: None,
             lr: Some(1e-3),
-            valid_confusion: None,
+            valid_confusion: (e == 1).then(|| vec![vec![3, 1], vec![0, 4]]),
         }
     }
 
@@ -206,6 +249,17 @@ mod tests {
         assert_eq!(losses, [2.0, 1.5, 1.1, 1.0]);
         assert_eq!(rows[3].valid_loss, Some(1.5));
         assert_eq!(rows[3].valid_ua, None);
+        assert_eq!(rows[1].valid_confusion, Some(vec![vec![3, 1], vec![0, 4]]));
+        assert_eq!(rows[0].valid_confusion, None);
+        // A log written before the confusion column still reads.
+        std::fs::write(
+            dir.path().join(FILE),
+            "fold,model,epoch,train_loss,valid_loss,valid_ua,valid_wa,lr\n0,cnn,0,1.0,,0.5,,\n",
+        )
+        .unwrap();
+        let old = read(dir.path()).unwrap();
+        assert_eq!(old[0].valid_ua, Some(0.5));
+        assert_eq!(old[0].valid_confusion, None);
         // Every event reached the wrapped sink.
         assert_eq!(log.into_inner().0.len(), 3);
     }

@@ -1,5 +1,10 @@
 //! The comparison of finished runs as a table model: rows of metrics, one column per
 //! (run, system). Kept apart from drawing so it is tested on plain values.
+//!
+//! Folds are matched by their test speakers (the key `serlab compare` pairs them by), one
+//! row per fold; a warning says when the runs did not finish the same number of folds (a
+//! stopped 4-fold run beside a 10-fold one): their pooled scores then cover different
+//! speakers and only the matched fold rows compare like with like.
 
 use super::browser::RunEntry;
 use serlab_engine::results::RunResults;
@@ -18,7 +23,7 @@ pub struct Column {
 /// One row of the comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
-    /// A section heading.
+    /// A section heading (`fold UA`: one row per fold, matched by its test speakers).
     Section(String),
     /// A metric with one value per column (`None`: not available for that column).
     Values {
@@ -38,6 +43,43 @@ pub struct Comparison {
     pub columns: Vec<Column>,
     /// Rows.
     pub rows: Vec<Row>,
+    /// Why the pooled scores are not comparable, when they are not.
+    pub warning: Option<String>,
+}
+
+/// The warning when the runs finished different folds (or some did not finish).
+pub fn fold_warning(runs: &[(&RunEntry, &RunResults)]) -> Option<String> {
+    let counts: Vec<usize> = runs.iter().map(|(_, r)| r.folds.len()).collect();
+    let keys = |r: &RunResults| -> Vec<Vec<String>> {
+        let mut v: Vec<Vec<String>> = r.folds.iter().map(fold_key).collect();
+        v.sort();
+        v
+    };
+    let first = keys(runs.first()?.1);
+    if runs.iter().all(|(_, r)| keys(r) == first) {
+        return None;
+    }
+    let list = runs
+        .iter()
+        .map(|(e, r)| format!("{} {} folds ({})", e.label(), r.folds.len(), r.status))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let same = counts.iter().all(|c| *c == counts[0]);
+    Some(if same {
+        format!("the runs tested different speakers per fold: {list}; pooled scores are not paired")
+    } else {
+        format!(
+            "different numbers of folds: {list}; pooled scores cover different speakers, \
+             compare the matched fold rows"
+        )
+    })
+}
+
+/// A fold's key: its test speakers, sorted.
+fn fold_key(f: &serlab_engine::results::FoldResult) -> Vec<String> {
+    let mut k = f.test_speakers.clone();
+    k.sort();
+    k
 }
 
 /// Compare `runs`: their headline system each, or every system when `all_systems`.
@@ -98,6 +140,26 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             .collect(),
         higher_is_better: false,
     });
+    let mut folds: Vec<Vec<String>> = picks
+        .iter()
+        .flat_map(|(r, _)| r.folds.iter().map(fold_key))
+        .collect();
+    folds.sort();
+    folds.dedup();
+    rows.push(Row::Section("fold UA".into()));
+    for key in folds {
+        rows.push(Row::Values {
+            label: key.join(","),
+            values: picks
+                .iter()
+                .map(|(r, s)| {
+                    let f = r.folds.iter().find(|f| fold_key(f) == key)?;
+                    f.systems.get(s).map(|x| x.ua)
+                })
+                .collect(),
+            higher_is_better: true,
+        });
+    }
     let mut classes: Vec<&str> = Vec::new();
     for (r, _) in &picks {
         for c in &r.classes {
@@ -138,5 +200,9 @@ pub fn compare(runs: &[(&RunEntry, &RunResults)], all_systems: bool) -> Comparis
             higher_is_better: true,
         });
     }
-    Comparison { columns, rows }
+    Comparison {
+        columns,
+        rows,
+        warning: fold_warning(runs),
+    }
 }

@@ -11,6 +11,10 @@ pub enum DashboardError {
     /// The experiments folder does not exist.
     #[error("experiments folder {0} does not exist (usage: serlab tui [EXPERIMENTS-DIR])")]
     NoFolder(PathBuf),
+    /// The terminal went away (SIGHUP, hung-up tty) while the dashboard ran; the run was
+    /// stopped (see docs/dashboard.md).
+    #[error("the terminal is gone ({0}); the run was stopped and can be resumed with `serlab run --resume RUN-DIR`")]
+    TerminalLost(String),
     /// The terminal could not be set up or drawn on.
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),

@@ -174,6 +174,7 @@ mod tests {
             status: "finished".into(),
             error: None,
             resumed: Vec::new(),
+            skipped_folds: Vec::new(),
             classes,
             corpus: serde_json::json!({"name": "sample", "utterances": 27, "skipped": []}),
             plugins: vec![],
@@ -199,6 +200,7 @@ mod tests {
                     valid_ua: None,
                     valid_wa: None,
                     lr: None,
+                    valid_confusion: None,
                 })
             })
             .collect();

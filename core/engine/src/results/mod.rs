@@ -176,6 +176,10 @@ pub struct RunResults {
     /// Every time the run was resumed, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumed: Vec<Resumption>,
+    /// Folds (from 0) the user skipped in the last attempt; they have no scores, and a
+    /// resume runs them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_folds: Vec<usize>,
     /// Class names.
     pub classes: Vec<String>,
     /// Corpus summary.

@@ -45,6 +45,7 @@ fn run() -> (RunResults, Vec<Prediction>) {
         status: "finished".into(),
         error: None,
         resumed: Vec::new(),
+        skipped_folds: Vec::new(),
         classes: vec!["x".into(), "y".into(), "z".into()],
         corpus: serde_json::Value::Null,
         plugins: vec![],

@@ -93,7 +93,7 @@ pub(crate) fn run_fold(
     let skipped = |sink: &mut dyn EventSink| {
         stop.clear_skip();
         sink.emit(RunEvent::Warning {
-            message: format!("fold {} skipped by the user", fold.index),
+            message: format!("fold {} skipped by the user", fold.index + 1),
         });
         Ok(FoldEnd::Skipped)
     };

@@ -101,6 +101,7 @@ mod tests {
             status: "finished".into(),
             error: None,
             resumed: Vec::new(),
+            skipped_folds: Vec::new(),
             classes: vec!["a".into(), "b".into()],
             corpus: serde_json::json!({"name": "c"}),
             plugins: Vec::new(),

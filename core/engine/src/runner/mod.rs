@@ -247,7 +247,7 @@ fn run_in(
                 })?;
                 writer.emit(RunEvent::FoldFinished { fold: fold.index });
             }
-            FoldEnd::Skipped => {}
+            FoldEnd::Skipped => writer.fold_skipped(fold.index)?,
             FoldEnd::Stopped => {
                 stopped = true;
                 break;
@@ -307,6 +307,7 @@ fn new_header(
         status: "running".into(),
         error: None,
         resumed: Vec::new(),
+        skipped_folds: Vec::new(),
         classes: corpus.classes.clone(),
         corpus: serde_json::json!({ "name": corpus.name, "utterances": used, "skipped": skipped }),
         plugins: plugins

@@ -93,6 +93,15 @@ impl<'s> FolderWriter<'s> {
         Ok(())
     }
 
+    /// The user skipped fold `fold`: `results.json` records it under `skipped_folds`.
+    pub(crate) fn fold_skipped(&mut self, fold: usize) -> Result<()> {
+        self.header_mut()?.skipped_folds.push(fold);
+        if !self.fold_mode {
+            self.write_assembled()?;
+        }
+        Ok(())
+    }
+
     /// The run ended (`stopped` or to the end); returns what `results.json` now says (with
     /// `--fold`: the fold's part).
     pub(crate) fn finish(&mut self, stopped: bool, fold: Option<usize>) -> Result<RunResults> {

@@ -5,11 +5,18 @@
 //!
 //! Key actions are reduced in `update.rs`; runner messages and the state's queries are here.
 
+mod form;
 mod update;
+mod views;
+
+pub use form::VariantForm;
 
 use super::browser::{Browser, Pane, Scan};
+use super::folders::CompareExtra;
 use super::keys::{Action, Context};
 use super::live::{LiveRun, Phase};
+use super::resources::Usage;
+use super::trainer::Variant;
 use serlab_engine::RunEvent;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -97,6 +104,16 @@ pub enum Effect {
     OpenExperiment(PathBuf),
     /// Show this run folder's results and resolved configuration.
     OpenRun(PathBuf),
+    /// Read this run folder for the training, confusion and fusion screens.
+    LoadPast(PathBuf),
+    /// Continue this run folder (`serlab run --resume`).
+    ResumeRun(PathBuf),
+    /// Start a variant run.
+    StartVariant(Variant),
+    /// Read what the compare screen shows beyond the scores (parameters, paired tests).
+    LoadCompare(Vec<PathBuf>),
+    /// Save the log as `dashboard.log` in this run folder.
+    SaveLog(PathBuf, String),
     /// Leave once the runner (if any) has finished.
     Quit,
 }
@@ -141,6 +158,20 @@ pub struct App {
     pub quitting: bool,
     /// Rows per page, set by the loop from the terminal size.
     pub page: usize,
+    /// A past run shown on the training, confusion and fusion screens instead of the live one.
+    pub past: Option<LiveRun>,
+    /// Epoch chosen for the confusion screen (`None`: the test result after training).
+    pub epoch_sel: Option<usize>,
+    /// Training screen: per-class recall over epochs instead of validation UA/WA.
+    pub show_recall: bool,
+    /// Log lines scrolled back from the newest.
+    pub log_scroll: usize,
+    /// CPU and memory use of the process, sampled by the loop.
+    pub usage: Option<Usage>,
+    /// The variant form, while open.
+    pub form: Option<VariantForm>,
+    /// Parameters and paired tests of the compared runs, once read.
+    pub compare_extra: Option<CompareExtra>,
 }
 
 impl App {
@@ -161,7 +192,20 @@ impl App {
             message: None,
             quitting: false,
             page: 10,
+            past: None,
+            epoch_sel: None,
+            show_recall: false,
+            log_scroll: 0,
+            usage: None,
+            form: None,
+            compare_extra: None,
         }
+    }
+
+    /// The run the training, confusion and fusion screens show: a past run opened with
+    /// `v`, else the run started here.
+    pub fn shown(&self) -> Option<&LiveRun> {
+        self.past.as_ref().or(self.live.as_ref())
     }
 
     /// Whether a run is going.
@@ -207,12 +251,19 @@ impl App {
         };
         match msg {
             RunMsg::Event(e) => {
-                let finished = matches!(e, RunEvent::RunFinished { .. });
                 live.apply(&e, now);
-                if finished {
-                    return vec![Effect::Rescan];
+                match &e {
+                    // The runs list follows the run: its folder appears when it starts and
+                    // its scores change after every fold.
+                    RunEvent::RunStarted { .. } | RunEvent::FoldFinished { .. } => {
+                        vec![Effect::Rescan]
+                    }
+                    RunEvent::RunFinished { output, .. } => vec![
+                        Effect::SaveLog(PathBuf::from(output), live.log_text()),
+                        Effect::Rescan,
+                    ],
+                    _ => Vec::new(),
                 }
-                Vec::new()
             }
             RunMsg::Ended(Ok(_)) => {
                 if live.is_running() {
@@ -233,7 +284,7 @@ impl App {
     /// Fold choices on the live screens: `None` (current / pooled), then each fold seen.
     pub fn fold_options(&self) -> Vec<Option<usize>> {
         let mut v = vec![None];
-        if let Some(live) = &self.live {
+        if let Some(live) = self.shown() {
             let mut folds: Vec<usize> = live.fits.iter().map(|f| f.fold).collect();
             folds.extend(live.evaluated_folds());
             folds.sort_unstable();
@@ -246,7 +297,7 @@ impl App {
     /// System choices: `None` (follow), then the models (training) or all systems.
     pub fn system_options(&self) -> Vec<Option<String>> {
         let mut v = vec![None];
-        if let Some(live) = &self.live {
+        if let Some(live) = self.shown() {
             let list = if self.screen == Screen::Training {
                 &live.models
             } else {

@@ -155,9 +155,9 @@ impl App {
                 if self.browser.marked_results().len() >= 2 {
                     self.screen = Screen::Compare;
                     self.compare_scroll = 0;
-                } else {
-                    self.message = Some("mark two or more runs with Space first".into());
+                    return vec![Effect::LoadCompare(self.browser.marked.clone())];
                 }
+                self.message = Some("mark two or more runs with Space first".into());
                 Vec::new()
             }
             Action::Rescan => vec![Effect::Rescan],
@@ -179,6 +179,14 @@ impl App {
                 self.compare_all = !self.compare_all;
                 Vec::new()
             }
+            Action::ViewRun
+            | Action::CloseView
+            | Action::Resume
+            | Action::Variant
+            | Action::PrevEpoch
+            | Action::NextEpoch
+            | Action::BestEpoch
+            | Action::ToggleRecall => self.view_action(action, now),
             Action::Yes | Action::No | Action::QuitNow => Vec::new(),
         }
     }
@@ -186,6 +194,14 @@ impl App {
     fn show(&mut self, s: Screen) -> Vec<Effect> {
         self.screen = s;
         self.viewer = None;
+        let marked = &self.browser.marked;
+        let stale = self
+            .compare_extra
+            .as_ref()
+            .is_none_or(|e| &e.dirs != marked);
+        if s == Screen::Compare && marked.len() >= 2 && stale {
+            return vec![Effect::LoadCompare(marked.clone())];
+        }
         Vec::new()
     }
 
@@ -195,6 +211,8 @@ impl App {
             Screen::Compare => {
                 self.compare_scroll = (self.compare_scroll as isize + d).clamp(0, 10_000) as usize
             }
+            // Up (negative) goes back in the log.
+            Screen::Training => self.scroll_log(-d),
             _ => {}
         }
     }
@@ -225,13 +243,9 @@ impl App {
         };
         match &e.summary {
             Ok(s) => {
-                let mut live = LiveRun::new(&s.name, now);
-                live.note(format!("starting {}", e.path.display()), false, now);
-                self.live = Some(live);
-                self.screen = Screen::Training;
-                self.fold_sel = None;
-                self.system_sel = None;
-                vec![Effect::StartRun(e.path.clone())]
+                let (name, path) = (s.name.clone(), e.path.clone());
+                self.begin_live(&name, format!("starting {}", path.display()), now);
+                vec![Effect::StartRun(path)]
             }
             Err(msg) => {
                 self.message = Some(format!("cannot run: {msg}"));

@@ -68,6 +68,22 @@ pub enum Action {
     NextSystem,
     /// Compare: headline system only, or every system.
     AllSystems,
+    /// Open the selected run folder on the training, confusion and fusion screens.
+    ViewRun,
+    /// Leave the past run shown on the screens (back to the live run).
+    CloseView,
+    /// Resume the selected run folder (`serlab run --resume`).
+    Resume,
+    /// Launch a variant of the selected experiment or run (seed, lr).
+    Variant,
+    /// Previous epoch (the confusion at an epoch; before the first: the test result).
+    PrevEpoch,
+    /// Next epoch.
+    NextEpoch,
+    /// The best epoch.
+    BestEpoch,
+    /// Training screen: validation UA/WA, or per-class recall over epochs.
+    ToggleRecall,
     /// Answer yes.
     Yes,
     /// Answer no.
@@ -136,7 +152,7 @@ pub struct Binding {
     pub context: Context,
     /// What it does.
     pub action: Option<Action>,
-    /// One line of help.
+    /// One line of help; empty for a key documented with another (`.` under `,`).
     pub help: &'static str,
 }
 
@@ -173,7 +189,7 @@ pub fn markdown() -> String {
     for ctx in Context::ALL {
         let keys: Vec<String> = BINDINGS
             .iter()
-            .filter(|b| b.context == ctx)
+            .filter(|b| b.context == ctx && !b.help.is_empty())
             .map(|b| format!("`{}` {}", b.label, b.help))
             .collect();
         s.push_str(&format!("- *{}*: {}\n", ctx.title(), keys.join("; ")));

@@ -107,7 +107,7 @@ impl LiveRun {
                 valid_ua,
                 valid_wa,
                 lr,
-                ..
+                valid_confusion,
             } => {
                 let fit = self.fit_mut(*fold, model);
                 if fit.steps_per_epoch.is_none() && fit.last_step > 0 {
@@ -120,6 +120,7 @@ impl LiveRun {
                     valid_ua: *valid_ua,
                     valid_wa: *valid_wa,
                     lr: *lr,
+                    valid_confusion: valid_confusion.clone(),
                 });
             }
             RunEvent::Evaluated {
@@ -158,6 +159,7 @@ impl LiveRun {
                 output, stopped, ..
             } => {
                 self.output = Some(output.clone());
+                self.finished_folder = true;
                 self.phase = Phase::Finished { stopped: *stopped };
                 self.current = None;
                 self.end(at);

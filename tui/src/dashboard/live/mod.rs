@@ -10,6 +10,7 @@
 
 mod events;
 mod fit;
+pub mod folder;
 
 pub use fit::{EpochPoint, Fit};
 use serlab_engine::RunEvent;
@@ -130,6 +131,15 @@ pub struct LiveRun {
     pub paused: bool,
     /// Stop requested.
     pub stopping: bool,
+    /// Parameters of each model as the experiment sets them (`key = value`), for the
+    /// training view.
+    pub params: BTreeMap<String, Vec<(String, String)>>,
+    /// The seed of the run, when known.
+    pub seed: Option<u64>,
+    /// A past run read from its folder rather than followed live.
+    pub past: bool,
+    /// `RunFinished` arrived: the run folder is complete and its log can be saved there.
+    pub finished_folder: bool,
     started: Duration,
     stage_started: Duration,
     clock: ActiveClock,
@@ -155,6 +165,10 @@ impl LiveRun {
             output: None,
             paused: false,
             stopping: false,
+            params: BTreeMap::new(),
+            seed: None,
+            past: false,
+            finished_folder: false,
             started: at,
             stage_started: at,
             clock: ActiveClock::default(),
@@ -318,6 +332,55 @@ impl LiveRun {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// The log as plain text, one line per entry (`m:ss [warning: ]text`), as saved in the
+    /// run folder.
+    pub fn log_text(&self) -> String {
+        self.log
+            .iter()
+            .map(|l| {
+                format!(
+                    "{:>5} {}{}\n",
+                    super::widgets::duration(l.at),
+                    if l.warning { "warning: " } else { "" },
+                    l.text
+                )
+            })
+            .collect()
+    }
+
+    /// Validation confusion of `model` at `epoch`: on `fold`, or summed over the folds that
+    /// reached that epoch; with the folds summed.
+    pub fn epoch_confusion(
+        &self,
+        model: &str,
+        fold: Option<usize>,
+        epoch: usize,
+    ) -> Option<(Vec<Vec<usize>>, usize)> {
+        let mut sum: Option<Vec<Vec<usize>>> = None;
+        let mut n = 0;
+        for f in self
+            .fits
+            .iter()
+            .filter(|f| f.model == model && fold.is_none_or(|k| k == f.fold))
+        {
+            let Some(m) = f.epoch(epoch).and_then(|e| e.valid_confusion.as_ref()) else {
+                continue;
+            };
+            n += 1;
+            match &mut sum {
+                None => sum = Some(m.clone()),
+                Some(s) => {
+                    for (row, add) in s.iter_mut().zip(m) {
+                        for (a, b) in row.iter_mut().zip(add) {
+                            *a += b;
+                        }
+                    }
+                }
+            }
+        }
+        sum.map(|s| (s, n))
     }
 
     /// Systems that are not models (the fusion).

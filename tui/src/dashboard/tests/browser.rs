@@ -61,6 +61,7 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         status: status.into(),
         error: None,
         resumed: Vec::new(),
+        skipped_folds: Vec::new(),
         classes: CLASSES.iter().map(|c| c.to_string()).collect(),
         corpus: serde_json::json!({}),
         plugins: vec![],

@@ -2,7 +2,9 @@
 //! ratatui's `TestBackend`, both fed by the scripted event sequence of [`script`].
 
 mod browser;
+mod fixes;
 mod screens;
 mod script;
 mod state;
 mod state_fixtures;
+mod views;

@@ -190,7 +190,8 @@ fn stop_asks_first_and_the_run_ends_marked_stopped() {
         }),
         end,
     );
-    assert_eq!(fx, vec![Effect::Rescan]);
+    // The log is saved in the run folder, then the runs list is read again.
+    assert!(matches!(&fx[..], [Effect::SaveLog(d, _), Effect::Rescan] if d.ends_with("x")));
     assert_eq!(
         app.live.as_ref().unwrap().phase,
         Phase::Finished { stopped: true }

@@ -70,11 +70,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                         if let Some(f) = &s.fusion {
                             models.push_str(&format!(" + {f}"));
                         }
+                        // Cut to the columns with `…`, so a shortened name shows it is.
+                        let mw = top.width.saturating_sub(2 + 16 + 10 + 16 + 3) as usize;
                         Row::new(vec![
-                            Cell::from(s.name.clone()),
-                            Cell::from(s.corpus.clone()),
-                            Cell::from(s.protocol.clone()),
-                            Cell::from(models),
+                            Cell::from(fit(&s.name, 16)),
+                            Cell::from(fit(&s.corpus, 10)),
+                            Cell::from(fit(&s.protocol, 16)),
+                            Cell::from(fit(&models, mw)),
                         ])
                         .style(st)
                     }
@@ -87,7 +89,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                             .unwrap_or(msg);
                         let red = Style::new().fg(Color::Red);
                         Row::new(vec![
-                            Cell::from(e.name()),
+                            Cell::from(fit(&e.name(), 16)),
                             Cell::from(Span::styled("invalid", red)),
                             Cell::from(""),
                             Cell::from(Span::styled(short.to_string(), red)),

@@ -3,11 +3,11 @@
 
 use crate::dashboard::app::App;
 use crate::dashboard::compare::{compare, Row as CRow};
-use crate::dashboard::widgets::{fit, score};
-use ratatui::layout::{Constraint, Rect};
+use crate::dashboard::widgets::{fit, score, title};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Text};
-use ratatui::widgets::{Block, Cell, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// Width of a value column.
@@ -26,6 +26,27 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     }
     let cmp = compare(&runs, app.compare_all);
+    // Table on top; the fold warning, settings that differ and paired tests below.
+    let extra_h = (body.height / 3).max(6);
+    let warn_h = u16::from(cmp.warning.is_some());
+    let [warn, body, extra] = Layout::vertical([
+        Constraint::Length(warn_h),
+        Constraint::Min(6),
+        Constraint::Length(extra_h),
+    ])
+    .areas(body);
+    if let Some(w) = &cmp.warning {
+        frame.render_widget(
+            Paragraph::new(fit(&format!("⚠ {w}"), warn.width as usize))
+                .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            warn,
+        );
+    }
+    let extra_data = app
+        .compare_extra
+        .as_ref()
+        .filter(|e| e.dirs == app.browser.marked);
+    super::compare_extra::draw(frame, extra_data, extra);
     let label_w = 14u16;
     let fits = ((body.width.saturating_sub(2 + label_w)) / (COL + 1)).max(1) as usize;
     let hidden = cmp.columns.len().saturating_sub(fits);
@@ -99,12 +120,15 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).height(3).style(bold))
-            .block(Block::bordered().title(format!(
-                " Compare {} runs ({what}; rows {}-{} of {}) {more}",
-                runs.len(),
-                scroll + 1,
-                (scroll + rows_fit).min(cmp.rows.len()),
-                cmp.rows.len()
+            .block(Block::bordered().title(title(
+                &format!(
+                    " Compare {} runs ({what}; rows {}-{} of {}) {more}",
+                    runs.len(),
+                    scroll + 1,
+                    (scroll + rows_fit).min(cmp.rows.len()),
+                    cmp.rows.len()
+                ),
+                body.width,
             ))),
         body,
     );

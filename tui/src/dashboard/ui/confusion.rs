@@ -1,11 +1,13 @@
 //! Screen 3: the confusion matrix of one system, on one fold or pooled over the folds
 //! evaluated so far, as a heat map with class names, counts and row percentages, and the
-//! per-class recall as bars.
+//! per-class recall as bars. With an epoch chosen (`,` `.` `b`), the validation confusion
+//! of the model at that epoch, where the model reports it (fold or summed over folds).
 
 use crate::dashboard::app::App;
 use crate::dashboard::live::LiveRun;
 use crate::dashboard::widgets::bars::{Bar, Bars};
 use crate::dashboard::widgets::heatmap::Heatmap;
+use crate::dashboard::widgets::title;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -30,10 +32,14 @@ pub fn shown_system(app: &App, live: &LiveRun) -> Option<String> {
 
 /// Draw the confusion screen.
 pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
-    let Some(live) = &app.live else {
+    let Some(live) = app.shown() else {
         super::empty(frame, body, " Confusion ", super::NO_RUN);
         return;
     };
+    if let Some(epoch) = app.epoch_sel {
+        draw_epoch(frame, app, live, epoch, body);
+        return;
+    }
     let Some(system) = shown_system(app, live) else {
         super::empty(
             frame,
@@ -60,18 +66,68 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         );
         return;
     };
+    draw_matrix(frame, app, live, &system, &scope, &counts, body);
+}
+
+/// The validation confusion of the epoch model at `epoch`.
+fn draw_epoch(frame: &mut Frame, app: &App, live: &LiveRun, epoch: usize, body: Rect) {
+    let Some(model) = app.epoch_model() else {
+        super::empty(
+            frame,
+            body,
+            " Confusion ",
+            "No model of this run reports epochs.",
+        );
+        return;
+    };
+    let best = app
+        .best_epoch()
+        .filter(|b| *b == epoch)
+        .map(|_| " (best)")
+        .unwrap_or("");
+    match live.epoch_confusion(&model, app.fold_sel, epoch) {
+        Some((counts, n)) => {
+            let scope = match app.fold_sel {
+                Some(f) => format!("validation, epoch {}{best}, fold {}", epoch + 1, f + 1),
+                None => format!("validation, epoch {}{best}, {n} folds summed", epoch + 1),
+            };
+            draw_matrix(frame, app, live, &model, &scope, &counts, body);
+        }
+        None => super::empty(
+            frame,
+            body,
+            &format!(" Confusion · {model} · epoch {} ", epoch + 1),
+            &format!(
+                "`{model}` reports no validation confusion at epoch {} on this fold (only \
+                 UA/WA or loss). `,` `.` choose another epoch; `,` before the first returns \
+                 to the test result.",
+                epoch + 1
+            ),
+        ),
+    }
+}
+
+fn draw_matrix(
+    frame: &mut Frame,
+    app: &App,
+    live: &LiveRun,
+    system: &str,
+    scope: &str,
+    counts: &[Vec<usize>],
+    body: Rect,
+) {
     let c = Confusion {
-        counts: counts.clone(),
+        counts: counts.to_vec(),
     };
     let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
     let bold = Style::new().add_modifier(Modifier::BOLD);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(system.clone(), bold.fg(Color::Cyan)),
+            Span::styled(system.to_string(), bold.fg(Color::Cyan)),
             Span::raw(format!(" · {scope} · ")),
             Span::styled(format!("UA {:.3}  WA {:.3}", c.ua(), c.wa()), bold),
             Span::styled(
-                format!("  n={}  (m system, [ ] fold)", c.total()),
+                format!("  n={}  (m system, [ ] fold, , . epoch, b best)", c.total()),
                 Style::new().fg(Color::DarkGray),
             ),
         ])),
@@ -79,7 +135,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     );
     let hm = Heatmap {
         classes: &live.classes,
-        counts: &counts,
+        counts,
     };
     let k = live.classes.len() as u16;
     // Matrix and recall bars side by side when there is room, else stacked; the rest of
@@ -104,8 +160,9 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let mode = hm.mode_for(inner);
     let note = Heatmap::note(mode);
     frame.render_widget(
-        Block::bordered().title(format!(
-            " Confusion (rows: reference, columns: predicted) {note}"
+        Block::bordered().title(title(
+            &format!(" Confusion (rows: reference, columns: predicted) {note}"),
+            m_area.width,
         )),
         m_area,
     );
@@ -128,7 +185,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     frame.render_widget(bb, b_area);
     frame.render_widget(Bars(&bars), bi);
     if folds_area.height >= 3 {
-        draw_folds(frame, app, live, &system, folds_area);
+        draw_folds(frame, app, live, system, folds_area);
     }
 }
 
@@ -177,7 +234,7 @@ fn draw_folds(frame: &mut Frame, app: &App, live: &LiveRun, system: &str, area: 
             ],
         )
         .header(header)
-        .block(Block::bordered().title(format!(" Folds of {system} "))),
+        .block(Block::bordered().title(title(&format!(" Folds of {system} "), area.width))),
         area,
     );
 }

@@ -3,7 +3,7 @@
 
 use crate::dashboard::app::App;
 use crate::dashboard::widgets::bars::{Bar, Bars};
-use crate::dashboard::widgets::{fit, score};
+use crate::dashboard::widgets::{fit, score, title};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Cell, Row, Table};
@@ -12,7 +12,7 @@ use serlab_engine::metrics::Confusion;
 
 /// Draw the fusion screen.
 pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
-    let Some(live) = &app.live else {
+    let Some(live) = app.shown() else {
         super::empty(frame, body, " Fusion ", super::NO_RUN);
         return;
     };
@@ -113,7 +113,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             .iter()
             .map(|s| Constraint::Length(s.chars().count().clamp(7, 12) as u16)),
     );
-    let title = if fusions.is_empty() {
+    let heading = if fusions.is_empty() {
         " UA per fold (this experiment has no fusion) ".to_string()
     } else {
         format!(" UA per fold: members and {} ", fusions.join(", "))
@@ -121,7 +121,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(bold.add_modifier(Modifier::UNDERLINED)))
-            .block(Block::bordered().title(title)),
+            .block(Block::bordered().title(title(&heading, t_area.width))),
         t_area,
     );
     let bars: Vec<Bar> = systems

@@ -80,20 +80,33 @@ pub fn offset(selected: usize, rows: usize) -> usize {
     }
 }
 
-/// Training screen: header, charts, log.
+/// Training screen: header (state, gauge, figures, parameters), charts, log.
 pub fn training(body: Rect) -> [Rect; 3] {
     let log = if body.height >= 30 { 10 } else { 6 };
     Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(6),
         Constraint::Length(log),
     ])
     .areas(body)
 }
 
-/// Loss chart and validation-metrics chart.
-pub fn charts(area: Rect) -> [Rect; 2] {
-    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
+/// Loss chart, validation-metrics chart and, when wide, the per-class recall chart (when
+/// narrow the second chart shows one or the other).
+pub fn charts(area: Rect) -> [Option<Rect>; 3] {
+    if wide(area) {
+        let [a, b, c] = Layout::horizontal([
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+        ])
+        .areas(area);
+        [Some(a), Some(b), Some(c)]
+    } else {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(area);
+        [Some(a), Some(b), None]
+    }
 }
 
 #[cfg(test)]

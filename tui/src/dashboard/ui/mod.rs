@@ -2,12 +2,16 @@
 //! `draw` works on any ratatui backend, so screens are tested with `TestBackend`.
 
 pub mod browser;
+pub mod charts;
 pub mod compare;
+pub mod compare_extra;
 pub mod confusion;
 pub mod fusion;
 pub mod help;
 pub mod layout;
+pub mod log;
 pub mod training;
+pub mod variant;
 pub mod viewer;
 
 use super::app::{App, Confirm, Screen};
@@ -41,6 +45,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Duration) {
     }
     if let Some(c) = app.confirm {
         draw_confirm(frame, c);
+    }
+    if let Some(f) = &app.form {
+        variant::draw(frame, f);
     }
 }
 
@@ -101,9 +108,12 @@ fn hints(app: &App) -> &'static str {
         return "↑↓ scroll  Esc close  ? help";
     }
     match app.screen {
-        Screen::Browser => "r run  Enter open  Space mark  c compare  ? help  q quit",
+        Screen::Browser => "r run  v view  R resume  V variant  Space mark  c compare  ? help",
+        Screen::Training | Screen::Confusion | Screen::Fusion if app.past.is_some() => {
+            "x close  [ ] fold  m model  , . b epoch  c recall  ? help"
+        }
         Screen::Training | Screen::Confusion | Screen::Fusion => {
-            "p pause  s stop  n skip fold  [ ] fold  m model  ? help"
+            "p pause  s stop  n skip  [ ] fold  m model  , . epoch  ? help"
         }
         Screen::Compare => "↑↓ scroll  m all systems  1 experiments  ? help",
     }
@@ -123,7 +133,13 @@ fn draw_status(frame: &mut Frame, app: &App, area: ratatui::layout::Rect, now: D
         Style::new().fg(Color::DarkGray)
     };
     let [l, r] = layout::split_right(area, (bw + 1).min(area.width));
-    frame.render_widget(Paragraph::new(Span::styled(left, left_style)), l);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            super::widgets::fit(left, l.width as usize),
+            left_style,
+        )),
+        l,
+    );
     frame.render_widget(
         Paragraph::new(Span::styled(
             badge,
@@ -178,5 +194,6 @@ pub fn empty(frame: &mut Frame, area: ratatui::layout::Rect, title: &str, text: 
 }
 
 /// Text for screens that need a run started here.
-pub const NO_RUN: &str =
-    "No run started in this session. Choose an experiment on screen 1 (Experiments) and press r.";
+pub const NO_RUN: &str = "No run started in this session. On screen 1 (Experiments) press r to \
+     run the selected experiment, or choose a past run in the runs list (→) and press v to \
+     open it here.";

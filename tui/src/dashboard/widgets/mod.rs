@@ -35,6 +35,12 @@ pub fn fit(s: &str, width: usize) -> String {
     }
 }
 
+/// A block title cut to fit a block `width` cells wide (its corners kept), with `…` where
+/// cut, so a shortened title still shows it was shortened.
+pub fn title(text: &str, width: u16) -> String {
+    fit(text, width.saturating_sub(2) as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +53,6 @@ mod tests {
         assert_eq!(score(None), "-");
         assert_eq!(fit("neutral", 4), "neu…");
         assert_eq!(fit("sad", 4), "sad");
+        assert_eq!(title(" best UA 0.893 @ 14 ", 18), " best UA 0.893 …");
     }
 }
