@@ -155,7 +155,7 @@ fn run_report_and_compare_read_two_runs() {
             "--system",
             "nope"
         ]),
-        1
+        2 // bad input (README, "What serlab guarantees")
     );
 }
 

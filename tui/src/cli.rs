@@ -82,7 +82,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
-            1
+            crate::exit_code(&e)
         }
     }
 }

@@ -89,9 +89,41 @@ impl Side {
     }
 }
 
+/// Refuse runs whose scores cannot be compared (different classes), and warn about runs that
+/// did not finish: their scores cover only some folds. Returns the warnings, for the report.
+pub fn comparability(sides: &[Side]) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    let Some(base) = sides.first() else {
+        return Ok(warnings);
+    };
+    for side in sides {
+        if side.results.classes != base.results.classes {
+            return Err(Error::invalid(format!(
+                "{} and {} have different classes ({} vs {}): their scores are not comparable",
+                base.dir.display(),
+                side.dir.display(),
+                base.results.classes.join(", "),
+                side.results.classes.join(", ")
+            )));
+        }
+        if side.results.status != "finished" {
+            warnings.push(format!(
+                "warning: {} is `{}`, not finished: its scores cover {} fold(s) only",
+                side.dir.display(),
+                side.results.status,
+                side.results.folds.len()
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
 /// The comparison of `sides[1..]` against `sides[0]`, as text.
 pub fn report(sides: &[Side]) -> Result<String> {
     let mut s = String::new();
+    for w in comparability(sides)? {
+        let _ = writeln!(s, "{w}");
+    }
     let _ = writeln!(
         s,
         "{:<3} {:<22} {:<16} {:>7} {:>17} {:>7} {:>9} {:>6}  run folder",

@@ -13,7 +13,7 @@ pub struct ProgressSink {
 }
 
 impl ProgressSink {
-    /// `quiet` hides bars (for tests and non-terminal output) but still collects warnings.
+    /// `quiet` hides bars (for tests and non-terminal output); warnings are printed either way.
     pub fn new(quiet: bool) -> Self {
         ProgressSink {
             bar: None,
@@ -82,10 +82,11 @@ impl EventSink for ProgressSink {
                 }
             }
             RunEvent::Warning { message } => {
-                if let Some(b) = &self.bar {
-                    b.suspend(|| eprintln!("warning: {message}"));
-                } else if !self.quiet {
-                    eprintln!("warning: {message}");
+                // Always printed, bars or not: without a terminal (CI, Slurm logs) stderr is
+                // where warnings are read. The run folder's results.json records them too.
+                match &self.bar {
+                    Some(b) => b.suspend(|| eprintln!("warning: {message}")),
+                    None => eprintln!("warning: {message}"),
                 }
                 self.warnings.push(message);
             }

@@ -5,6 +5,7 @@ use crate::progress::ProgressSink;
 use clap::Args;
 use serlab_engine::config::Experiment;
 use serlab_engine::plugin::PluginSet;
+use serlab_engine::results;
 use serlab_engine::runner::{self, RunOptions};
 use serlab_engine::{Error, StopHandle};
 use std::io::IsTerminal;
@@ -91,7 +92,18 @@ pub fn execute(args: RunArgs) -> serlab_engine::Result<()> {
         fold: args.fold,
         cache: serlab_engine::h5cache::open(&exp, args.no_cache),
     };
-    let summary = runner::run(&exp, &plugins, &opts, &mut sink, &StopHandle::new())?;
+    let stop = StopHandle::new();
+    let signals = crate::signals::Watch::start(&stop);
+    let summary = runner::run(&exp, &plugins, &opts, &mut sink, &stop)?;
+    if let Some(signal) = signals.caught() {
+        if args.fold.is_none() {
+            results::mark_interrupted(&summary.dir, signal)?;
+        }
+        return Err(Error::Interrupted {
+            dir: summary.dir,
+            signal,
+        });
+    }
     println!("{}", crate::table::render(&summary.results));
     match args.fold {
         Some(k) => println!(
@@ -100,6 +112,20 @@ pub fn execute(args: RunArgs) -> serlab_engine::Result<()> {
             summary.dir.display()
         ),
         None => println!("run folder: {}", summary.dir.display()),
+    }
+    let total: usize = summary
+        .results
+        .folds
+        .iter()
+        .map(|f| f.systems.len() + f.failures.len())
+        .sum();
+    let failed: usize = summary.results.folds.iter().map(|f| f.failures.len()).sum();
+    if failed > 0 {
+        return Err(Error::SystemsFailed {
+            dir: summary.dir,
+            failed,
+            total,
+        });
     }
     Ok(())
 }

@@ -135,6 +135,27 @@ pub enum Error {
     /// The run was stopped through its stop handle.
     #[error("stopped by the user")]
     Stopped,
+    /// The run went to its end but systems failed: `results.json` lists each failure under
+    /// its fold. When every system failed on every fold the run's status is `failed`.
+    #[error("run folder {dir}: {failed} of {total} system evaluations (system x fold) failed; see `failures` in results.json")]
+    SystemsFailed {
+        /// The run folder.
+        dir: PathBuf,
+        /// Failed (system, fold) pairs.
+        failed: usize,
+        /// All (system, fold) pairs that were attempted.
+        total: usize,
+    },
+    /// A signal (SIGINT, SIGTERM) stopped the run; the folder records it and can be resumed.
+    #[error(
+        "run folder {dir}: interrupted by {signal}; continue it with `serlab run --resume {dir}`"
+    )]
+    Interrupted {
+        /// The run folder.
+        dir: PathBuf,
+        /// `SIGINT` or `SIGTERM`.
+        signal: &'static str,
+    },
 }
 
 impl Error {

@@ -55,6 +55,45 @@ fn is_eof(e: &DecodeError) -> bool {
     matches!(e, DecodeError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof)
 }
 
+/// Lowest sample rate a file may declare, in Hz. No speech recording is made below 1 kHz; a
+/// header claiming less (1 Hz on a 32 KB file) is damage, and would make the resampler build
+/// huge tables.
+pub const MIN_RATE: u32 = 1_000;
+/// Highest sample rate a file may declare, in Hz (the top of studio equipment). A header
+/// claiming 4294967295 Hz used to drive the resampler to the OOM killer.
+pub const MAX_RATE: u32 = 384_000;
+/// Most channels a file may declare (WAV's extensible format names 18 speaker positions; 64
+/// leaves room for microphone arrays).
+pub const MAX_CHANNELS: usize = 64;
+/// Largest sample magnitude read (full scale is 1).
+pub const MAX_AMPLITUDE: f32 = 1000.0;
+/// Most frames (samples per channel) one file may hold, before or after resampling: 2^27
+/// frames are 512 MiB of mono `f32`, 46 minutes at 48 kHz or 2 h 20 min at 16 kHz. Longer
+/// files are refused before they are decoded or resampled, so one file can never take more
+/// than about 1 GiB (decoded samples plus the resampled copy).
+pub const MAX_FRAMES: u64 = 1 << 27;
+
+fn check_rate(path: &Path, rate: u32) -> Result<()> {
+    if !(MIN_RATE..=MAX_RATE).contains(&rate) {
+        return Err(bad(
+            path,
+            format!(
+                "its header declares a sample rate of {rate} Hz; serlab reads {MIN_RATE} Hz to {MAX_RATE} Hz"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn too_long(path: &Path, frames: u64) -> Error {
+    bad(
+        path,
+        format!(
+            "holds {frames} samples per channel, more than the {MAX_FRAMES} serlab reads from one file (cut it into utterances)"
+        ),
+    )
+}
+
 /// Decode a file to mono samples at its own rate.
 pub fn read_mono(path: &Path) -> Result<Audio> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -68,7 +107,25 @@ pub fn read_mono(path: &Path) -> Result<Audio> {
         return Err(bad(path, "empty file (0 bytes)"));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    decode(Box::new(file), path)
+    guarded(path, || decode(path, Box::new(file), meta.len()))
+}
+
+/// Run a decoder on untrusted bytes: a panic inside a decoding library (symphonia's WAV
+/// reader multiplies header fields unchecked, for one) becomes this file's error, never the
+/// end of the run.
+fn guarded(path: &Path, f: impl FnOnce() -> Result<Audio>) -> Result<Audio> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(bad(
+            path,
+            "malformed audio data (the decoder gave up on it)",
+        ))
+    })
+}
+
+/// Decode in-memory bytes as if read from `name` (its extension is a hint only). The same
+/// path as [`read_mono`], for the fuzz targets and for callers holding a file's bytes.
+pub fn decode_bytes(name: &Path, bytes: &[u8]) -> Result<Audio> {
+    read_mono_bytes(bytes.to_vec(), name)
 }
 
 /// Decode audio held in memory (an upload to `serlab serve`) with the same checks as
@@ -77,11 +134,15 @@ pub fn read_mono_bytes(bytes: Vec<u8>, name: &Path) -> Result<Audio> {
     if bytes.is_empty() {
         return Err(bad(name, "empty (0 bytes)"));
     }
-    decode(Box::new(std::io::Cursor::new(bytes)), name)
+    let len = bytes.len() as u64;
+    guarded(name, || decode(name, Box::new(std::io::Cursor::new(bytes)), len))
 }
 
-/// Decode a source; `path` names it in messages and gives the format hint.
-fn decode(source: Box<dyn symphonia::core::io::MediaSource>, path: &Path) -> Result<Audio> {
+fn decode(
+    path: &Path,
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    file_len: u64,
+) -> Result<Audio> {
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
@@ -117,11 +178,28 @@ fn decode(source: Box<dyn symphonia::core::io::MediaSource>, path: &Path) -> Res
         .and_then(|p| p.audio())
         .ok_or_else(|| bad(path, "its audio track has no codec parameters"))?;
     let mut rate = params.sample_rate;
+    if let Some(r) = rate {
+        check_rate(path, r)?;
+    }
+    if let Some(ch) = params.channels.as_ref().map(|c| c.count()) {
+        if ch > MAX_CHANNELS {
+            return Err(bad(
+                path,
+                format!("its header declares {ch} channels; serlab reads at most {MAX_CHANNELS}"),
+            ));
+        }
+    }
+    if let Some(n) = expected.filter(|n| *n > MAX_FRAMES) {
+        return Err(too_long(path, n));
+    }
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(params, &AudioDecoderOptions::default().verify(true))
         .map_err(|e| bad(path, format!("unsupported audio encoding: {e}")))?;
 
-    let mut samples: Vec<f32> = Vec::with_capacity(expected.unwrap_or(0) as usize);
+    // A header's frame count is a promise, not a fact: never reserve more than the file's
+    // size could hold at one byte per frame (the vector grows past that if it must).
+    let reserve = expected.unwrap_or(0).min(file_len).min(MAX_FRAMES);
+    let mut samples: Vec<f32> = Vec::with_capacity(reserve as usize);
     let mut frame: Vec<f32> = Vec::new();
     let corrupt =
         |n: usize, e: DecodeError| bad(path, format!("corrupt audio data after {n} samples: {e}"));
@@ -146,8 +224,20 @@ fn decode(source: Box<dyn symphonia::core::io::MediaSource>, path: &Path) -> Res
         let buf = decoder
             .decode(&packet)
             .map_err(|e| corrupt(samples.len(), e))?;
-        rate = Some(buf.spec().rate());
+        if rate != Some(buf.spec().rate()) {
+            check_rate(path, buf.spec().rate())?;
+            rate = Some(buf.spec().rate());
+        }
         let channels = buf.spec().channels().count().max(1);
+        if channels > MAX_CHANNELS {
+            return Err(bad(
+                path,
+                format!("its data holds {channels} channels; serlab reads at most {MAX_CHANNELS}"),
+            ));
+        }
+        if (samples.len() + buf.frames()) as u64 > MAX_FRAMES {
+            return Err(too_long(path, (samples.len() + buf.frames()) as u64));
+        }
         buf.copy_to_vec_interleaved(&mut frame);
         samples.extend(
             frame
@@ -190,6 +280,17 @@ pub fn check(path: &Path, samples: &[f32]) -> Result<()> {
     if let Some(i) = samples.iter().position(|s| !s.is_finite()) {
         return Err(bad(path, format!("sample {i} is not a finite number")));
     }
+    // Float formats may exceed ±1 a little; values a thousand times full scale are damage,
+    // and sums of them overflow to infinity inside the resampler's FFT.
+    if let Some(i) = samples.iter().position(|s| s.abs() > MAX_AMPLITUDE) {
+        return Err(bad(
+            path,
+            format!(
+                "sample {i} is {}, far outside the audio range -1..1 (at most ±{MAX_AMPLITUDE} is read)",
+                samples[i]
+            ),
+        ));
+    }
     if samples.iter().all(|s| *s == 0.0) {
         return Err(bad(path, "all samples are zero (silent file)"));
     }
@@ -201,7 +302,15 @@ pub fn resample(audio: Audio, rate: u32, path: &Path) -> Result<Audio> {
     if audio.sample_rate == rate {
         return Ok(audio);
     }
+    // Audio made in memory (synthetic corpus, tests) skips read_mono's checks: repeat them,
+    // and bound the output before the resampler allocates it.
+    check_rate(path, audio.sample_rate)?;
+    check_rate(path, rate)?;
     let n = audio.samples.len();
+    let out_frames = n as u64 * rate as u64 / audio.sample_rate as u64;
+    if out_frames > MAX_FRAMES {
+        return Err(too_long(path, out_frames));
+    }
     let mut r = Fft::<f32>::new(
         audio.sample_rate as usize,
         rate as usize,
@@ -217,9 +326,17 @@ pub fn resample(audio: Audio, rate: u32, path: &Path) -> Result<Audio> {
     })?;
     let input =
         InterleavedSlice::new(&audio.samples, 1, n).map_err(|e| bad(path, e.to_string()))?;
-    let out = r
-        .process_all(&input, n, None)
-        .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
+    // The resampler asserts on what it considers impossible; no input file may end the run.
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        r.process_all(&input, n, None)
+    }))
+    .map_err(|_| {
+        bad(
+            path,
+            "resampling failed (the resampler rejected these samples)",
+        )
+    })?
+    .map_err(|e| bad(path, format!("resampling failed: {e}")))?;
     Ok(Audio {
         samples: out.take_data(),
         sample_rate: rate,
@@ -395,6 +512,64 @@ mod tests {
         b[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
         std::fs::write(&p, &b).unwrap();
         assert_eq!(read_mono(&p).unwrap().samples.len(), 1600);
+    }
+
+    /// Issue 21 case 1: a header claiming 4294967295 Hz, or 1 Hz, used to drive the resampler
+    /// to the OOM killer. Both are now refused from the header, before decoding.
+    #[test]
+    fn absurd_sample_rates_and_lengths_are_refused_before_allocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.wav");
+        write_wav16(&good, &sine(16000, 1.0, 200.0), 16000).unwrap();
+        let bytes = std::fs::read(&good).unwrap();
+        for (name, rate) in [
+            ("srmax.wav", u32::MAX),
+            ("sr1.wav", 1u32),
+            ("sr500k.wav", 500_000),
+        ] {
+            let mut b = bytes.clone();
+            // fmt chunk: sample rate at 24, byte rate at 28.
+            b[24..28].copy_from_slice(&rate.to_le_bytes());
+            b[28..32].copy_from_slice(&rate.wrapping_mul(2).to_le_bytes());
+            let p = dir.path().join(name);
+            std::fs::write(&p, &b).unwrap();
+            let e = load(&p, 16000).unwrap_err().to_string();
+            assert!(
+                e.contains(name) && e.contains(&format!("{rate} Hz")) && e.contains("384000"),
+                "{e}"
+            );
+            // The same bytes through the in-memory entry the fuzz targets use.
+            assert!(decode_bytes(&p, &b).is_err());
+        }
+        // The bounds themselves are accepted, and the resampler handles rates with no common
+        // factor (383999 Hz to 16 kHz) without building huge tables.
+        for rate in [MIN_RATE, 383_999, MAX_RATE] {
+            let a = Audio {
+                samples: sine(rate, 0.05, 200.0),
+                sample_rate: rate,
+            };
+            let out = resample(a, 16000, &good).unwrap();
+            assert!(
+                (out.samples.len() as i64 - 800).abs() <= 2,
+                "{rate}: {}",
+                out.samples.len()
+            );
+        }
+        // A data chunk announcing 4 GiB of samples on a 32 KB file: the reservation is bounded
+        // by the file's size, and the file is reported as truncated.
+        let mut b = bytes.clone();
+        b[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        b[40..44].copy_from_slice(&(u32::MAX - 1).to_le_bytes());
+        let p = dir.path().join("huge.wav");
+        std::fs::write(&p, &b).unwrap();
+        let e = read_mono(&p).unwrap_err().to_string();
+        assert!(e.contains("more than the 134217728"), "{e}");
+        // Resampling in-memory audio to an absurd rate is refused, not attempted.
+        let a = Audio {
+            samples: vec![0.1; 10],
+            sample_rate: 16000,
+        };
+        assert!(resample(a, u32::MAX, &good).is_err());
     }
 
     #[test]

@@ -18,9 +18,68 @@ pub const MIN_FREE_BYTES: u64 = 64 << 20;
 /// Bytes written by the probe (a few file-system blocks).
 const PROBE_BYTES: usize = 64 << 10;
 
-/// Create `dir` and check that it can hold a run; a clear error otherwise.
+/// Files serlab itself leaves in a folder before it holds a run (a lock of a run that was
+/// refused or killed early, a write probe): a folder holding only these counts as empty.
+const OWN_EARLY_FILES: [&str; 2] = [".lock", ".serlab-write-probe"];
+
+/// Refuse an existing folder that is neither empty nor a serlab run folder (one with a
+/// `config.toml`): `--output ~/Documents` must never overwrite the user's files.
+fn check_existing(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(Error::RunFolder {
+            path: dir.to_path_buf(),
+            message: "exists and is not a folder; give another --output".into(),
+        });
+    }
+    if dir.join("config.toml").is_file() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let foreign: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !OWN_EARLY_FILES.contains(&n.as_str()))
+        .collect();
+    if let Some(first) = foreign.iter().min() {
+        return Err(Error::RunFolder {
+            path: dir.to_path_buf(),
+            message: format!(
+                "is not empty and not a serlab run folder (it holds `{first}` and {} other \
+                 entries, and no config.toml); serlab writes runs only into an empty or new \
+                 folder, or continues its own: give another --output",
+                foreign.len() - 1
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Create `dir` and check that it can hold a run; a clear error otherwise. An existing
+/// folder must be empty or a serlab run folder; a folder created here is removed again when
+/// it is refused (too little space, not writable), so a refusal leaves nothing behind.
 pub fn prepare_run_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        check_existing(dir)?;
+        return probe(dir);
+    }
+    // The first missing ancestor: everything from it down is ours to remove on refusal.
+    let mut top = dir.to_path_buf();
+    while let Some(parent) = top.parent() {
+        if parent.as_os_str().is_empty() || parent.exists() {
+            break;
+        }
+        top = parent.to_path_buf();
+    }
     std::fs::create_dir_all(dir).map_err(|e| explain(dir, "cannot create the run folder", e))?;
+    let checked = probe(dir);
+    if checked.is_err() {
+        let _ = std::fs::remove_dir_all(&top);
+    }
+    checked
+}
+
+/// Write a probe into `dir` and check its free space.
+fn probe(dir: &Path) -> Result<()> {
     let probe = dir.join(".serlab-write-probe");
     let written = std::fs::File::create(&probe).and_then(|mut f| {
         f.write_all(&[0u8; PROBE_BYTES])?;

@@ -150,12 +150,27 @@ impl Default for RandomForestParams {
     }
 }
 
+/// Most trees one forest may grow. Every tree is kept in memory (and in the checkpoint), so
+/// `n_trees = 9223372036854775807` used to overflow the vector's capacity on every fold.
+pub const MAX_TREES: usize = 100_000;
+
 impl RandomForestParams {
     /// Check ranges that serde cannot.
     pub fn validate(&self) -> Result<()> {
         let bad = |key: &str, msg: &str| Err(Error::config("random-forest", key, msg));
         if self.n_trees == 0 {
             return bad("n_trees", "must be at least 1");
+        }
+        if self.n_trees > MAX_TREES {
+            return Err(Error::config(
+                "random-forest",
+                "n_trees",
+                format!(
+                    "must be at most {MAX_TREES} (found {}; past a few thousand trees the \
+                     forest no longer changes, and each tree costs memory)",
+                    self.n_trees
+                ),
+            ));
         }
         if self.max_depth == Some(0) {
             return bad(
@@ -264,5 +279,19 @@ mod tests {
             ..Default::default()
         };
         assert!(p.validate().is_err());
+        // Issue 21 case 2: `n_trees = 9223372036854775807` overflowed a vector's capacity.
+        for n in [i64::MAX as usize, 1_000_000_000_000, MAX_TREES + 1] {
+            let p = RandomForestParams {
+                n_trees: n,
+                ..Default::default()
+            };
+            let e = p.validate().unwrap_err().to_string();
+            assert!(e.contains("n_trees") && e.contains("at most 100000"), "{e}");
+        }
+        let p = RandomForestParams {
+            n_trees: MAX_TREES,
+            ..Default::default()
+        };
+        p.validate().unwrap();
     }
 }

@@ -19,6 +19,7 @@
 //! component tables apart, `bind.rs` is stage 4 and `to_toml.rs` writes an experiment back.
 
 pub mod bind;
+pub mod bounds;
 pub mod messages;
 pub mod origin;
 mod parse;

@@ -41,7 +41,7 @@ impl Experiment {
             o.error_at(
                 None,
                 "corpus",
-                "missing [corpus] table (with `kind`: synthetic, emodb, ravdess or iemocap)".into(),
+                "missing [corpus] table (with `kind`: synthetic, emodb, ravdess, iemocap, meld or manifest)".into(),
             )
         })?;
         let protocol = raw.protocol.unwrap_or_default();
@@ -50,6 +50,7 @@ impl Experiment {
         if let Some((key, m)) = metrics.check() {
             return Err(o.value_error(&format!("metrics.{key}"), m));
         }
+        super::bounds::metrics(o, &metrics)?;
         if let Some((key, m)) = raw.augmentation.as_ref().and_then(Augmentation::check) {
             return Err(o.value_error(&format!("augmentation.{key}"), m));
         }
@@ -72,6 +73,7 @@ impl Experiment {
             | CorpusConfig::Meld { path, .. }
             | CorpusConfig::Manifest { path, .. } => expand("corpus.path", path)?,
             CorpusConfig::Synthetic(c) => {
+                super::bounds::synthetic(o, c)?;
                 if let Some(p) = &mut c.path {
                     expand("corpus.path", p)?;
                 }

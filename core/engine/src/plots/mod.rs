@@ -184,6 +184,7 @@ mod tests {
             fold_mean: BTreeMap::new(),
             per_speaker: BTreeMap::new(),
             metrics: MetricsConfig::default(),
+            warnings: Vec::new(),
         };
         r.summarise(&preds);
         let epochs = (0..3)

@@ -43,6 +43,8 @@ pub struct Predictor {
     pool: Pool,
     /// Per-speaker statistics for speaker-normalised models.
     pub enrolment: Enrolment,
+    /// Which folds were left out because they did not finish (a killed run), if any.
+    fold_note: Option<String>,
     // Last: the libraries stay loaded while the objects above are dropped.
     plugins: PluginSet,
 }
@@ -52,12 +54,8 @@ impl Predictor {
     pub fn load(run_dir: &Path, replicas: usize) -> Result<Predictor> {
         let exp = Experiment::from_file(&run_dir.join("config.toml"))?;
         let results = load_results(run_dir)?;
-        let folds = checkpoint::folds(run_dir).map_err(|_| Error::Corpus {
-            path: run_dir.to_path_buf(),
-            message: "no checkpoints/ folder: this run saved no fitted model (runs from \
-                      before serlab kept checkpoints cannot predict)"
-                .into(),
-        })?;
+        // Only finished folds: a killed run's half-trained fold is never averaged in.
+        let (folds, fold_note) = crate::runner::parts::predictable_folds(run_dir, &results)?;
         let plugins = PluginSet::load_default(&exp.meta.plugin_paths);
         let extractors = exp
             .features
@@ -144,6 +142,7 @@ impl Predictor {
             speaker_normalised,
             pool: Pool::new(replicas),
             enrolment: Enrolment::default(),
+            fold_note,
             plugins,
         })
     }
@@ -169,7 +168,7 @@ impl Predictor {
     pub fn predict(&self, audio: &Audio, req: &Request<'_>) -> Result<Report> {
         let name = Path::new(req.name);
         audio::check(name, &audio.samples)?;
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = self.fold_note.iter().cloned().collect();
         let (feats, transcript) = self.features(audio, req, &mut notes)?;
         let history = req
             .speaker

@@ -37,6 +37,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Record in `dir/results.json` that a signal stopped the run: status `interrupted`, and the
+/// signal in `error`. The run itself stopped through its stop handle, so the folder is the
+/// consistent, resumable folder of a stopped run; only the record of why changes.
+pub fn mark_interrupted(dir: &Path, signal: &str) -> Result<()> {
+    let path = dir.join("results.json");
+    let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let mut res: RunResults = serde_json::from_slice(&text).map_err(|e| Error::RunFolder {
+        path: path.clone(),
+        message: format!("not a serlab results file: {e}"),
+    })?;
+    res.status = "interrupted".into();
+    res.error = Some(format!("interrupted by {signal}"));
+    let json = serde_json::to_vec_pretty(&res).expect("results are serialisable");
+    write_atomic(&path, &json)
+}
+
 /// Names of the dimensional columns of `predictions.csv`.
 const VAD: [&str; 3] = ["valence", "arousal", "dominance"];
 

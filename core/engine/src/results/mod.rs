@@ -4,13 +4,14 @@
 //!
 //! `results.json` keys:
 //! - `serlab_version`, `experiment`, `seed`, `status` (`running`, `finished`, `stopped`,
-//!   `failed`; a run killed with `kill -9` still says `running`, which `serlab run --resume`
+//!   `interrupted` (by SIGINT/SIGTERM), `failed` (an error, or every system failed on every
+//!   fold); a run killed with `kill -9` still says `running`, which `serlab run --resume`
 //!   records as `killed`), `error` (why a `failed` run failed), `resumed` (one
 //!   [`Resumption`] per `serlab run --resume`),
 //!   `classes`, `corpus` (`name`, `utterances`, `skipped`: list of `{path, reason}`),
 //!   `plugins` (`{name, version, path}`), `systems` (model ids, then the fusion id),
 //!   `metrics` (the `[metrics]` settings used: `top_k`, `bootstrap`, `bootstrap_unit`,
-//!   `confidence`);
+//!   `confidence`), `warnings` (every warning the run printed, in order);
 //! - `folds`: per fold `index`, `train_speakers`, `validation_speakers`, `test_speakers`,
 //!   `systems` (system id → [`Scores`]) and `failures` (system id → message);
 //! - `pooled`: system id → [`Scores`] over all folds' test utterances, with `ua_ci`, the
@@ -35,7 +36,7 @@ use crate::metrics::{argmax, topk, Confusion, MetricsConfig};
 use serde::{Deserialize, Serialize};
 
 mod files;
-pub use files::{read_predictions, temp_path, write, write_atomic};
+pub use files::{mark_interrupted, read_predictions, temp_path, write, write_atomic};
 use std::collections::BTreeMap;
 
 /// Scores of one system on one set of utterances.
@@ -167,7 +168,7 @@ pub struct RunResults {
     pub experiment: String,
     /// Seed.
     pub seed: u64,
-    /// `running`, `finished`, `stopped` or `failed`.
+    /// `running`, `finished`, `stopped`, `interrupted` or `failed`.
     pub status: String,
     /// Why the run failed (status `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +199,10 @@ pub struct RunResults {
     /// The `[metrics]` settings the extra scores were computed with.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// Every warning the run emitted (skipped files, speaker overlap, cache repairs, plugin
+    /// notices), in order: also printed to stderr, but a log can be lost, this file is not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One `serlab run --resume` of a run folder.

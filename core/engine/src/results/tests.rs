@@ -62,6 +62,7 @@ fn run() -> (RunResults, Vec<Prediction>) {
             bootstrap: 200,
             ..Default::default()
         },
+        warnings: vec!["skipped a.wav: empty file (0 bytes)".into()],
     };
     (r, preds)
 }

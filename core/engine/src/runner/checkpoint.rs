@@ -87,7 +87,8 @@ fn save_with(
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::io(path, e)
-    })
+    })?;
+    super::integrity::seal(path)
 }
 
 #[cfg(test)]

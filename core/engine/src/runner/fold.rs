@@ -244,7 +244,18 @@ fn fitted(
     let (m, fold) = (member.spec, member.fold);
     let file = checkpoint::path(ckpt.run, fold, &m.id);
     let mut model = plugins.model(&m.model, &params_text(&m.params))?;
-    if ckpt.reuse && file.is_file() {
+    let doubt = (ckpt.reuse && file.is_file())
+        .then(|| super::integrity::doubt(&file))
+        .flatten();
+    if let Some(why) = &doubt {
+        sink.emit(RunEvent::Warning {
+            message: format!(
+                "fold {fold}: checkpoint {} is not reused, {why}; fitting again",
+                file.display()
+            ),
+        });
+    }
+    if ckpt.reuse && file.is_file() && doubt.is_none() {
         match model.load(&file) {
             Ok(()) => {
                 sink.emit(RunEvent::Warning {

@@ -17,6 +17,13 @@ pub fn merge(dir: &Path) -> Result<RunSummary> {
             message: "no such folder".into(),
         });
     }
+    // Not a run folder: refuse before taking the lock, which would leave a `.lock` file.
+    if !dir.join("config.toml").is_file() && !parts::dir(dir).is_dir() {
+        return Err(Error::RunFolder {
+            path: dir.to_path_buf(),
+            message: "not a serlab run folder (no config.toml, no folds/); nothing to merge".into(),
+        });
+    }
     let mut lock = super::folder::lock_file(dir, ".lock")?;
     let _lock = super::folder::exclusive(&mut lock, dir, "a fold task (or a run)")?;
     let found = parts::read_all(dir)?;
@@ -104,6 +111,7 @@ mod tests {
             fold_mean: BTreeMap::new(),
             per_speaker: BTreeMap::new(),
             metrics: Default::default(),
+            warnings: Vec::new(),
         };
         let c = crate::metrics::Confusion::new(&[0, 1], &[0, 0], 2);
         results.folds.push(FoldResult {
@@ -137,6 +145,13 @@ mod tests {
     fn merge_pools_every_fold_and_refuses_gaps_and_strangers() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
+        // Not a run folder: refused without leaving a lock (issue 21).
+        assert!(merge(d)
+            .unwrap_err()
+            .to_string()
+            .contains("not a serlab run folder"));
+        assert!(!d.join(".lock").exists());
+        std::fs::create_dir(parts::dir(d)).unwrap();
         assert!(merge(d).unwrap_err().to_string().contains("no fold part"));
         parts::write(d, &part(2, 3, 1)).unwrap();
         parts::write(d, &part(0, 3, 1)).unwrap();

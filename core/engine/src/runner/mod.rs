@@ -22,6 +22,7 @@ pub(crate) mod components;
 pub(crate) mod extract;
 mod fold;
 mod folder;
+pub mod integrity;
 mod merge;
 pub mod parts;
 pub(crate) mod systems;
@@ -186,7 +187,7 @@ fn run_in(
     };
 
     let mut header = new_header(exp, plugins, &corpus, keep.len(), &skipped);
-    let kept = kept_parts(&dir, opts, &header, &folds)?;
+    let kept = kept_parts(&dir, opts, &header, &folds, writer)?;
     if let Some(prev) = previous {
         let after = match &prev {
             Some(r) if r.status == "running" => "killed".to_string(),
@@ -264,6 +265,7 @@ fn kept_parts(
     opts: &RunOptions,
     header: &RunResults,
     folds: &[Fold],
+    warn: &mut dyn EventSink,
 ) -> Result<BTreeMap<usize, FoldPart>> {
     let mut kept = BTreeMap::new();
     if opts.resume || opts.fold.is_some() {
@@ -271,7 +273,17 @@ fn kept_parts(
             if opts.fold.is_some_and(|f| f != k) {
                 continue;
             }
-            check_part(header, folds, &part, &parts::path(dir, k))?;
+            let file = parts::path(dir, k);
+            if let Some(why) = integrity::doubt(&file) {
+                warn.emit(RunEvent::Warning {
+                    message: format!(
+                        "fold {k}: part {} is not reused, {why}; the fold runs again",
+                        file.display()
+                    ),
+                });
+                continue;
+            }
+            check_part(header, folds, &part, &file)?;
             kept.insert(k, part);
         }
     }
@@ -309,6 +321,7 @@ fn new_header(
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
         metrics: exp.metrics.clone(),
+        warnings: Vec::new(),
     }
 }
 
@@ -317,6 +330,24 @@ fn new_header(
 fn make_folds(exp: &Experiment, corpus: &crate::Corpus, keep: &[usize]) -> Result<Vec<Fold>> {
     exp.protocol
         .folds_for(keep.iter().map(|&i| &corpus.utterances[i]), exp.meta.seed)
+        .map_err(|e| match e {
+            // Placed at the file's [protocol] table, like every other experiment error.
+            Error::Protocol(message) => protocol_error(exp, message),
+            e => e,
+        })
+}
+
+/// A protocol that does not fit the corpus, as an [`Error::Config`] at `file:line` of the
+/// `[protocol]` table (or the file alone when it has none: the defaults did not fit).
+fn protocol_error(exp: &Experiment, message: String) -> Error {
+    let file = exp.file.display().to_string();
+    match std::fs::read_to_string(&exp.file)
+        .ok()
+        .and_then(|text| crate::config::origin::Origin::parse(&file, &text).ok())
+    {
+        Some(o) => o.error_at(o.table_offset("protocol"), "protocol", message),
+        None => Error::config(file, "protocol", message),
+    }
 }
 
 /// The folds an experiment will run, from its corpus listing alone (no feature is

@@ -48,7 +48,9 @@ pub fn write(run: &Path, part: &FoldPart) -> Result<()> {
     let d = dir(run);
     std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
     let json = serde_json::to_vec(part).expect("a fold part serialises");
-    write_atomic(&path(run, part.index()), &json)
+    let file = path(run, part.index());
+    write_atomic(&file, &json)?;
+    super::integrity::seal(&file)
 }
 
 /// Read one part file.
@@ -139,4 +141,54 @@ pub fn assemble<'a>(
     }
     res.summarise(&predictions);
     (res, predictions)
+}
+
+/// The folds whose saved models `serlab predict` may average: those with checkpoints that
+/// also *finished* (are in `results`), so every system is averaged over complete folds and
+/// a killed run's half-trained fold is never mixed in. Returns a note when folds were left
+/// out, and an error that says why when nothing can predict (no checkpoints, every system
+/// failed on every fold, no finished fold).
+pub fn predictable_folds(run: &Path, results: &RunResults) -> Result<(Vec<usize>, Option<String>)> {
+    let refuse = |message: String| Error::RunFolder {
+        path: run.to_path_buf(),
+        message,
+    };
+    if !results.folds.is_empty() && results.folds.iter().all(|f| f.systems.is_empty()) {
+        return Err(refuse(
+            "every system failed on every fold of this run, so no fitted model exists to \
+             predict with (see `failures` in results.json)"
+                .into(),
+        ));
+    }
+    let saved = super::checkpoint::folds(run).map_err(|_| {
+        refuse(
+            "no checkpoints/ folder: this run saved no fitted model (runs from before serlab \
+             kept checkpoints cannot predict)"
+                .into(),
+        )
+    })?;
+    let finished: Vec<usize> = results.folds.iter().map(|f| f.index).collect();
+    let (usable, left): (Vec<usize>, Vec<usize>) =
+        saved.into_iter().partition(|k| finished.contains(k));
+    if usable.is_empty() {
+        return Err(refuse(format!(
+            "no finished fold has saved models (status `{}`); finish it with `serlab run \
+             --resume {}`",
+            results.status,
+            run.display()
+        )));
+    }
+    let note = (!left.is_empty()).then(|| {
+        format!(
+            "the run's status is `{}`: fold(s) {} did not finish and are left out; predicting \
+             with the {} finished fold(s)",
+            results.status,
+            left.iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            usable.len()
+        )
+    });
+    Ok((usable, note))
 }

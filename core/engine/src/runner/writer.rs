@@ -32,6 +32,8 @@ pub(crate) struct FolderWriter<'s> {
     last: Option<(RunResults, Vec<Prediction>)>,
     /// The epoch log (and plots), passing every event on to the front end's sink.
     events: EpochLog<&'s mut dyn EventSink>,
+    /// Every warning emitted so far, recorded in `results.json`.
+    warnings: Vec<String>,
 }
 
 impl<'s> FolderWriter<'s> {
@@ -44,6 +46,7 @@ impl<'s> FolderWriter<'s> {
             done: BTreeMap::new(),
             last: None,
             events: EpochLog::new(sink, dir, !fold_mode),
+            warnings: Vec::new(),
         }
     }
 
@@ -102,8 +105,27 @@ impl<'s> FolderWriter<'s> {
     /// The run ended (`stopped` or to the end); returns what `results.json` now says (with
     /// `--fold`: the fold's part).
     pub(crate) fn finish(&mut self, stopped: bool, fold: Option<usize>) -> Result<RunResults> {
+        // A run whose every system failed on every fold produced nothing: it did not finish.
+        let attempted: Vec<&FoldPart> = match fold {
+            Some(k) => self.done.get(&k).into_iter().collect(),
+            None => self.done.values().collect(),
+        };
+        let all_failed = !attempted.is_empty()
+            && attempted
+                .iter()
+                .all(|p| p.results.folds.iter().all(|f| f.systems.is_empty()));
         let header = self.header_mut()?;
-        header.status = if stopped { "stopped" } else { "finished" }.into();
+        header.status = if stopped {
+            "stopped"
+        } else if all_failed {
+            "failed"
+        } else {
+            "finished"
+        }
+        .into();
+        if all_failed && !stopped {
+            header.error = Some("every system failed on every fold (see `failures`)".into());
+        }
         let results = match fold {
             Some(k) => match self.done.get(&k) {
                 Some(part) => part.results.clone(),
@@ -146,7 +168,8 @@ impl<'s> FolderWriter<'s> {
         Ok(res)
     }
 
-    fn write_results(&mut self, res: RunResults, predictions: Vec<Prediction>) -> Result<()> {
+    fn write_results(&mut self, mut res: RunResults, predictions: Vec<Prediction>) -> Result<()> {
+        res.warnings = self.warnings.clone();
         results::write(&self.dir, &res, &predictions)?;
         self.last = Some((res, predictions));
         Ok(())
@@ -155,6 +178,9 @@ impl<'s> FolderWriter<'s> {
 
 impl EventSink for FolderWriter<'_> {
     fn emit(&mut self, event: RunEvent) {
+        if let RunEvent::Warning { message } = &event {
+            self.warnings.push(message.clone());
+        }
         self.events.emit(event);
     }
 }

@@ -71,6 +71,7 @@ pub fn results(name: &str, system: &str, status: &str, folds: &[Vec<Vec<usize>>]
         fold_mean: BTreeMap::new(),
         per_speaker: BTreeMap::new(),
         metrics: Default::default(),
+        warnings: Vec::new(),
     };
     r.summarise(&preds);
     r
