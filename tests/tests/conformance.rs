@@ -37,6 +37,11 @@ fn the_random_forest_plugin_conforms() {
 }
 
 #[test]
+fn the_classic_plugin_conforms() {
+    check("serlab_classic", &Options::default()).assert_passed();
+}
+
+#[test]
 fn the_fusion_plugin_conforms() {
     check("serlab_fusion", &Options::default()).assert_passed();
 }
