@@ -135,7 +135,9 @@ pub fn read_mono_bytes(bytes: Vec<u8>, name: &Path) -> Result<Audio> {
         return Err(bad(name, "empty (0 bytes)"));
     }
     let len = bytes.len() as u64;
-    guarded(name, || decode(name, Box::new(std::io::Cursor::new(bytes)), len))
+    guarded(name, || {
+        decode(name, Box::new(std::io::Cursor::new(bytes)), len)
+    })
 }
 
 fn decode(
