@@ -2,7 +2,7 @@
 //!
 //! Each takes arbitrary bytes and must return (an error is fine) without panicking, aborting
 //! or allocating without bound. The same functions are exercised on stable Rust by
-//! `tests/tests/robust_fuzz.rs`, which mutates the seed corpus in `fuzz/corpus/` for a few
+//! `tests/tests/robust_fuzz.rs`, which mutates the seed corpus in `fuzz/seeds/` for a few
 //! seconds, so CI covers them without a nightly toolchain.
 
 use std::path::{Path, PathBuf};

@@ -82,6 +82,29 @@ fn case4_foreign_folders_are_refused_and_left_untouched() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
+/// Case 4, second half: a run refused for lack of space (here: more free space demanded than
+/// any disk has, through `SERLAB_MIN_FREE_MIB`) leaves no folder behind, neither the run
+/// folder nor the parents it would have created.
+#[test]
+fn case4_a_run_refused_for_space_leaves_no_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), tiny("[\"angry\", \"sad\"]")).unwrap();
+    let o = Command::new(serlab())
+        .args(["run", "t.toml", "--output", "new/parent/run"])
+        .current_dir(dir.path())
+        .env("SERLAB_MIN_FREE_MIB", "1000000000000")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("free on the disk of the run folder"), "{t}");
+    assert!(
+        !dir.path().join("new").exists(),
+        "a refused run left its folders behind"
+    );
+}
+
 /// Case 7: `predict` on a killed run uses only its finished folds and says so; `compare`
 /// refuses runs with different classes and warns about unfinished ones. Case 8: `predict`
 /// on a run where every model failed says that, not something about old checkpoints.

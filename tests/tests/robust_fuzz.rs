@@ -1,6 +1,6 @@
 //! The fuzz targets' entry functions (`fuzz/src/lib.rs`, compiled in here unchanged) run on
 //! stable Rust over the committed seed corpus (`fuzz/seeds/<target>/`) and deterministic
-//! mutations of it, about a second per target. Long runs use cargo-fuzz (`fuzz/README.md`);
+//! mutations of it, about a second per target. Long runs use cargo-fuzz (docs/guarantees.md);
 //! this keeps CI exercising the same code paths without a nightly toolchain. A panic, an
 //! abort or an allocation the machine cannot hold fails the test binary.
 

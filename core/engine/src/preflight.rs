@@ -2,7 +2,8 @@
 //!
 //! A run that fails after an hour because its folder is read-only or its disk is full
 //! wastes the hour. The folder is created, a probe file is written (with `fsync`, so a full
-//! disk is noticed) and removed, and the free space is compared with [`MIN_FREE_BYTES`].
+//! disk is noticed) and removed, and the free space is compared with [`MIN_FREE_BYTES`]
+//! (or `SERLAB_MIN_FREE_MIB`, for runs whose checkpoints are known to be larger).
 //! What cannot be known up front (a disk that fills during the run) still fails at the
 //! first write, with the file named.
 
@@ -88,9 +89,27 @@ fn probe(dir: &Path) -> Result<()> {
     let _ = std::fs::remove_file(&probe);
     written.map_err(|e| explain(dir, "cannot write in the run folder", e))?;
     if let Some(free) = free_bytes(dir) {
-        check_free(dir, free, MIN_FREE_BYTES)?;
+        check_free(dir, free, min_free_bytes()?)?;
     }
     Ok(())
+}
+
+/// The free space a run needs: `SERLAB_MIN_FREE_MIB` when set (a whole number of MiB), else
+/// [`MIN_FREE_BYTES`].
+pub fn min_free_bytes() -> Result<u64> {
+    match std::env::var("SERLAB_MIN_FREE_MIB") {
+        Err(_) => Ok(MIN_FREE_BYTES),
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .and_then(|m| m.checked_mul(1 << 20))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "SERLAB_MIN_FREE_MIB = `{v}`: expected a whole number of MiB"
+                ))
+            }),
+    }
 }
 
 /// An error if `free` bytes are fewer than `needed`.
