@@ -246,7 +246,8 @@ fn without_a_terminal_it_says_so_and_suggests_serlab_run() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // 2: a usage error (README, "What serlab guarantees": exit codes).
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("not a terminal") && err.contains("serlab run"),

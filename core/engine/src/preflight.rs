@@ -23,6 +23,11 @@ const PROBE_BYTES: usize = 64 << 10;
 /// refused or killed early, a write probe): a folder holding only these counts as empty.
 const OWN_EARLY_FILES: [&str; 2] = [".lock", ".serlab-write-probe"];
 
+/// Folders that appear in a run folder before its `config.toml`: `slurm/`, where sbatch
+/// writes the array tasks' logs before the first task starts (docs/slurm.md), and `folds/`,
+/// where a concurrent `--fold K` task takes its fold lock before writing `config.toml`.
+const OWN_EARLY_DIRS: [&str; 2] = ["slurm", "folds"];
+
 /// Refuse an existing folder that is neither empty nor a serlab run folder (one with a
 /// `config.toml`): `--output ~/Documents` must never overwrite the user's files.
 fn check_existing(dir: &Path) -> Result<()> {
@@ -38,8 +43,13 @@ fn check_existing(dir: &Path) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let foreign: Vec<String> = entries
         .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !(OWN_EARLY_FILES.contains(&name.as_ref())
+                || OWN_EARLY_DIRS.contains(&name.as_ref()) && e.path().is_dir())
+        })
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !OWN_EARLY_FILES.contains(&n.as_str()))
         .collect();
     if let Some(first) = foreign.iter().min() {
         return Err(Error::RunFolder {
@@ -231,5 +241,23 @@ mod tests {
         prepare_run_dir(&dir).unwrap();
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         assert!(free_bytes(&dir).is_some_and(|b| b > 0));
+    }
+
+    /// A Slurm array's run folder holds `slurm/` (sbatch's logs) and, while tasks start at
+    /// once, `folds/` before any `config.toml`: still a folder serlab may write into. A
+    /// user's file of the same name is not.
+    #[test]
+    fn serlab_s_own_early_folders_count_as_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        std::fs::create_dir_all(dir.join("slurm")).unwrap();
+        std::fs::create_dir_all(dir.join("folds")).unwrap();
+        std::fs::write(dir.join("slurm/fold-0.out"), "log").unwrap();
+        prepare_run_dir(&dir).unwrap();
+        let other = tmp.path().join("mine");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("slurm"), "my notes").unwrap();
+        let e = prepare_run_dir(&other).unwrap_err().to_string();
+        assert!(e.contains("not a serlab run folder"), "{e}");
     }
 }
