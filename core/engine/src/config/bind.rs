@@ -147,24 +147,26 @@ impl Experiment {
             // A key the file does not set (its default clashes with a key that is set, e.g.
             // the default `win_length = 400` with `n_fft = 4`): name that key and its default
             // rather than blaming whichever written key happens to trigger it.
-            Some(k) if !k.is_empty() => {
+            Some(k) => {
                 let default = plugins
                     .info(kind, name)
                     .ok()
                     .and_then(|(_, c)| c.defaults.parse::<toml::Table>().ok())
-                    .and_then(|t| t.get(&k).map(|v| v.to_string()))
-                    .map(|v| format!(" {v}"))
-                    .unwrap_or_default();
-                return Err(o.key_error(
-                    &format!("{table}.{k}"),
-                    format!(
-                        "{} (not set in this file, so its default{default} applies; set \
-                         `{k}` to fit the other keys)",
-                        r.message
-                    ),
-                ));
+                    .and_then(|t| t.get(&k).map(|v| v.to_string()));
+                // Only a key the component really has (its defaults list it); otherwise the
+                // error's key is not a parameter name and the search below finds the culprit.
+                if let Some(default) = default {
+                    return Err(o.key_error(
+                        &format!("{table}.{k}"),
+                        format!(
+                            "{} (not set in this file, so its default {default} applies; \
+                             set `{k}` to fit the other keys)",
+                            r.message
+                        ),
+                    ));
+                }
             }
-            _ => {}
+            None => {}
         }
         for (k, v) in params {
             let one: toml::Table = [(k.clone(), v.clone())].into_iter().collect();
