@@ -97,7 +97,8 @@ fn case4_a_run_refused_for_space_leaves_no_folder() {
         .output()
         .unwrap();
     let t = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{t}");
+    // 1: not the input's fault but the machine's (README, "What serlab guarantees").
+    assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("free on the disk of the run folder"), "{t}");
     assert!(
         !dir.path().join("new").exists(),

@@ -50,9 +50,11 @@ fn ok(mut c: Command) -> Output {
     out
 }
 
+/// A refusal of the run folder or the arguments: exit code 2 (README, "What serlab
+/// guarantees").
 fn fails(mut c: Command) -> String {
     let out = c.output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{c:?} should fail");
+    assert_eq!(out.status.code(), Some(2), "{c:?} should fail");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
