@@ -9,8 +9,8 @@
 //! (scikit-learn's `_get_weights`). Ties in distance are broken by training order.
 
 use crate::data::{self, Scaler, Standardize};
+use crate::fitted;
 use serde::{Deserialize, Serialize};
-use serlab_api::persist::{load_json, not_fitted, save_json};
 use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result};
 use std::path::Path;
 
@@ -70,7 +70,15 @@ pub struct Fitted {
     weights: Weights,
 }
 
-impl Fitted {
+impl fitted::Fitted for Fitted {
+    fn scaler(&self) -> &Scaler {
+        &self.scaler
+    }
+
+    fn rows_proba(&self, rows: &[Vec<f64>]) -> Result<Vec<Vec<f32>>> {
+        Ok(rows.iter().map(|q| self.predict_row(q)).collect())
+    }
+
     fn check(&self, path: &Path) -> Result<()> {
         self.scaler.check(Knn::NAME)?;
         let d = self.scaler.dim();
@@ -91,7 +99,9 @@ impl Fitted {
         }
         Ok(())
     }
+}
 
+impl Fitted {
     /// Class probabilities of one standardised row.
     fn predict_row(&self, q: &[f64]) -> Vec<f32> {
         let mut dist: Vec<(f64, usize)> = self
@@ -181,27 +191,15 @@ impl Model for Knn {
     }
 
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "predict_proba"))?;
-        let mut rows = data::vectors(Self::NAME, inputs, Some(f.scaler.dim()))?;
-        f.scaler.apply(&mut rows);
-        Ok(rows.iter().map(|q| f.predict_row(q)).collect())
+        fitted::predict_proba(Self::NAME, self.fitted.as_ref(), inputs)
     }
 
     fn save(&self, path: &Path) -> Result<()> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "save"))?;
-        save_json(path, f)
+        fitted::save(Self::NAME, self.fitted.as_ref(), path)
     }
 
     fn load(&mut self, path: &Path) -> Result<()> {
-        let f: Fitted = load_json(path, Self::NAME)?;
-        f.check(path)?;
-        self.fitted = Some(f);
+        self.fitted = Some(fitted::load(Self::NAME, path)?);
         Ok(())
     }
 }

@@ -15,6 +15,7 @@
 //! data and `tests/sklearn.rs` compares.
 
 pub mod data;
+pub mod fitted;
 pub mod knn;
 pub mod logreg;
 pub mod svm;

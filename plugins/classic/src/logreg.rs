@@ -6,8 +6,8 @@
 //! TOML, standardisation, dense rows, save and load.
 
 use crate::data::{self, Scaler, Standardize};
+use crate::fitted;
 use serde::{Deserialize, Serialize};
-use serlab_api::persist::{load_json, not_fitted, save_json};
 use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result};
 use serlab_linear::{ClassWeight, Csr, LogRegParams, LogisticRegression};
 use std::path::Path;
@@ -142,38 +142,41 @@ impl Model for LogReg {
     }
 
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "predict_proba"))?;
-        let d = f.scaler.dim();
-        let mut rows = data::vectors(Self::NAME, inputs, Some(d))?;
-        f.scaler.apply(&mut rows);
-        f.model.predict_proba(&dense_csr(&rows, d))
+        fitted::predict_proba(Self::NAME, self.fitted.as_ref(), inputs)
     }
 
     fn save(&self, path: &Path) -> Result<()> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "save"))?;
-        save_json(path, f)
+        fitted::save(Self::NAME, self.fitted.as_ref(), path)
     }
 
     fn load(&mut self, path: &Path) -> Result<()> {
-        let f: Fitted = load_json(path, Self::NAME)?;
-        f.scaler.check(Self::NAME)?;
-        f.model.check()?;
-        if f.model.features != f.scaler.dim() {
+        self.fitted = Some(fitted::load(Self::NAME, path)?);
+        Ok(())
+    }
+}
+
+impl fitted::Fitted for Fitted {
+    fn scaler(&self) -> &Scaler {
+        &self.scaler
+    }
+
+    fn rows_proba(&self, rows: &[Vec<f64>]) -> Result<Vec<Vec<f32>>> {
+        self.model
+            .predict_proba(&dense_csr(rows, self.scaler.dim()))
+    }
+
+    fn check(&self, path: &Path) -> Result<()> {
+        self.scaler.check(LogReg::NAME)?;
+        self.model.check()?;
+        if self.model.features != self.scaler.dim() {
             return Err(Error::invalid(format!(
                 "{}: {} has weights for {} columns but a scaler for {}",
-                Self::NAME,
+                LogReg::NAME,
                 path.display(),
-                f.model.features,
-                f.scaler.dim()
+                self.model.features,
+                self.scaler.dim()
             )));
         }
-        self.fitted = Some(f);
         Ok(())
     }
 }

@@ -20,8 +20,9 @@ pub mod smo;
 pub use params::{ClassWeight, Gamma, GammaRule, Kernel, SvmParams};
 
 use crate::data::{self, Scaler};
+use crate::fitted;
 use serde::{Deserialize, Serialize};
-use serlab_api::persist::{load_json, not_fitted, save_json};
+use serlab_api::persist::not_fitted;
 use serlab_api::{Component, Error, Features, FitContext, LabeledSet, Model, Result};
 use std::path::Path;
 
@@ -86,6 +87,16 @@ impl Fitted {
             out[c] = p as f32;
         }
         out
+    }
+}
+
+impl fitted::Fitted for Fitted {
+    fn scaler(&self) -> &Scaler {
+        &self.scaler
+    }
+
+    fn rows_proba(&self, rows: &[Vec<f64>]) -> Result<Vec<Vec<f32>>> {
+        Ok(rows.iter().map(|q| self.proba(q)).collect())
     }
 
     fn check(&self, path: &Path) -> Result<()> {
@@ -297,27 +308,15 @@ impl Model for Svm {
     }
 
     fn predict_proba(&self, inputs: &[&Features]) -> Result<Vec<Vec<f32>>> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "predict_proba"))?;
-        let mut rows = data::vectors(Self::NAME, inputs, Some(f.scaler.dim()))?;
-        f.scaler.apply(&mut rows);
-        Ok(rows.iter().map(|q| f.proba(q)).collect())
+        fitted::predict_proba(Self::NAME, self.fitted.as_ref(), inputs)
     }
 
     fn save(&self, path: &Path) -> Result<()> {
-        let f = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(Self::NAME, "save"))?;
-        save_json(path, f)
+        fitted::save(Self::NAME, self.fitted.as_ref(), path)
     }
 
     fn load(&mut self, path: &Path) -> Result<()> {
-        let f: Fitted = load_json(path, Self::NAME)?;
-        f.check(path)?;
-        self.fitted = Some(f);
+        self.fitted = Some(fitted::load(Self::NAME, path)?);
         Ok(())
     }
 }
