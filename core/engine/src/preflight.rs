@@ -28,6 +28,13 @@ const OWN_EARLY_FILES: [&str; 2] = [".lock", ".serlab-write-probe"];
 /// where a concurrent `--fold K` task takes its fold lock before writing `config.toml`.
 const OWN_EARLY_DIRS: [&str; 2] = ["slurm", "folds"];
 
+/// The temporary file of another `--fold K` task writing `config.toml` atomically at this
+/// moment (`config.toml.<pid>-<n>.tmp`).
+fn is_config_being_written(name: &str) -> bool {
+    name.strip_prefix("config.toml.")
+        .is_some_and(|rest| rest.ends_with(".tmp"))
+}
+
 /// Refuse an existing folder that is neither empty nor a serlab run folder (one with a
 /// `config.toml`): `--output ~/Documents` must never overwrite the user's files.
 fn check_existing(dir: &Path) -> Result<()> {
@@ -47,7 +54,8 @@ fn check_existing(dir: &Path) -> Result<()> {
             let name = e.file_name();
             let name = name.to_string_lossy();
             !(OWN_EARLY_FILES.contains(&name.as_ref())
-                || OWN_EARLY_DIRS.contains(&name.as_ref()) && e.path().is_dir())
+                || OWN_EARLY_DIRS.contains(&name.as_ref()) && e.path().is_dir()
+                || is_config_being_written(&name))
         })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
@@ -253,6 +261,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("slurm")).unwrap();
         std::fs::create_dir_all(dir.join("folds")).unwrap();
         std::fs::write(dir.join("slurm/fold-0.out"), "log").unwrap();
+        std::fs::write(dir.join("config.toml.4024-0.tmp"), "[experiment]").unwrap();
         prepare_run_dir(&dir).unwrap();
         let other = tmp.path().join("mine");
         std::fs::create_dir_all(&other).unwrap();
