@@ -69,6 +69,24 @@ pub fn read(file: &Path) -> Result<FoldPart> {
             ),
         });
     }
+    let k = part.results.classes.len();
+    if let Some(p) = part
+        .predictions
+        .iter()
+        .find(|p| p.label >= k || p.probs.len() != k)
+    {
+        return Err(Error::RunFolder {
+            path: file.to_path_buf(),
+            message: format!(
+                "prediction for `{}` ({}) has label {} and {} probabilities, but the run has \
+                 {k} classes",
+                p.utterance,
+                p.system,
+                p.label,
+                p.probs.len()
+            ),
+        });
+    }
     Ok(part)
 }
 
