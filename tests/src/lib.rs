@@ -203,3 +203,36 @@ pub fn write_iemocap_tree(root: &Path, reps: usize) {
         .collect();
     fixture::write(root, &dialogs, 0.5).unwrap();
 }
+
+/// The `serlab` binary next to the integration tests' executable (`cargo build -p serlab`
+/// first).
+pub fn serlab_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable");
+    let bin = exe.parent().unwrap().parent().unwrap().join("serlab");
+    assert!(bin.is_file(), "build the binary first: {}", bin.display());
+    bin
+}
+
+/// `serlab ARGS` run in `dir` with stdin closed (no terminal).
+pub fn serlab_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(serlab_bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("serlab runs")
+}
+
+/// A tiny synthetic experiment that runs in a second: 3 speakers x 2 utterances of 0.3 s
+/// per class of `classes` (a TOML array), a 3-tree forest on functionals; `corpus_extra`
+/// and `model_extra` are lines added to `[corpus]` and `[models.rf]`.
+pub fn tiny_experiment(classes: &str, corpus_extra: &str, model_extra: &str) -> String {
+    format!(
+        "[experiment]\nname = \"tiny\"\nseed = 1\noutput = \"runs\"\n\n\
+         [corpus]\nkind = \"synthetic\"\nspeakers = 3\nper_class = 2\nclasses = {classes}\n\
+         seconds = 0.3\n{corpus_extra}\n\
+         [protocol]\nkind = \"leave-one-speaker-out\"\n\n\
+         [features.func]\nextractor = \"functionals\"\n\n\
+         [models.rf]\nmodel = \"random-forest\"\nfeatures = \"func\"\nn_trees = 3\n{model_extra}"
+    )
+}

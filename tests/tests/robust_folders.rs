@@ -3,33 +3,13 @@
 //! the real `serlab` binary on a tiny synthetic corpus, a second or two each.
 
 use serlab::compare::{self, Side};
+use serlab_tests::{serlab_bin as serlab, serlab_in as run_in, tiny_experiment};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn serlab() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("serlab")
-}
-
 /// 3 speakers x 2 emotions x 2 utterances of 0.3 s, a 3-tree forest: 3 folds in a second.
 fn tiny(classes: &str) -> String {
-    format!(
-        "[experiment]\nname = \"tiny\"\nseed = 1\noutput = \"runs\"\n\n\
-         [corpus]\nkind = \"synthetic\"\nspeakers = 3\nper_class = 2\nclasses = {classes}\n\
-         seconds = 0.3\n\n\
-         [protocol]\nkind = \"leave-one-speaker-out\"\n\n\
-         [features.func]\nextractor = \"functionals\"\n\n\
-         [models.rf]\nmodel = \"random-forest\"\nfeatures = \"func\"\nn_trees = 3\n"
-    )
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(serlab())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    tiny_experiment(classes, "", "")
 }
 
 fn text(o: &Output) -> String {

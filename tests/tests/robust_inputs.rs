@@ -2,37 +2,13 @@
 //! case of the issue, run through the real `serlab` binary (exit codes, stderr without a
 //! terminal, signals) on a tiny synthetic corpus, so each takes a second or two.
 
-use serlab_tests::built_library;
-use std::path::{Path, PathBuf};
+use serlab_tests::{built_library, serlab_bin as serlab, serlab_in as run_in, tiny_experiment};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-/// The `serlab` binary next to this test's executable (`cargo build -p serlab` first).
-fn serlab() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("serlab");
-    assert!(bin.is_file(), "build the binary first: {}", bin.display());
-    bin
-}
 
 /// A tiny experiment: 3 speakers x 2 emotions x 2 utterances of 0.3 s, a 3-tree forest.
 fn tiny(corpus_extra: &str, model_extra: &str) -> String {
-    format!(
-        "[experiment]\nname = \"tiny\"\nseed = 1\noutput = \"runs\"\n\n\
-         [corpus]\nkind = \"synthetic\"\nspeakers = 3\nper_class = 2\nclasses = [\"angry\", \"sad\"]\n\
-         seconds = 0.3\n{corpus_extra}\n\n\
-         [protocol]\nkind = \"leave-one-speaker-out\"\n\n\
-         [features.func]\nextractor = \"functionals\"\n\n\
-         [models.rf]\nmodel = \"random-forest\"\nfeatures = \"func\"\nn_trees = 3\n{model_extra}\n"
-    )
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(serlab())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    tiny_experiment("[\"angry\", \"sad\"]", corpus_extra, model_extra)
 }
 
 fn stderr(o: &Output) -> String {
