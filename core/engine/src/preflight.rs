@@ -53,7 +53,9 @@ fn check_existing(dir: &Path) -> Result<()> {
         .filter(|e| {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            !(OWN_EARLY_FILES.contains(&name.as_ref())
+            // `config.toml` written by a concurrent `--fold K` task since the check above.
+            !(name == "config.toml"
+                || OWN_EARLY_FILES.contains(&name.as_ref())
                 || OWN_EARLY_DIRS.contains(&name.as_ref()) && e.path().is_dir()
                 || is_config_being_written(&name))
         })
